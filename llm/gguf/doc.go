@@ -1,0 +1,20 @@
+// Package gguf reads and writes GGUF files, the llama.cpp model format: metadata key/values, tensor
+// descriptions and tensor data.
+//
+// Open maps a file into memory, validates every count, offset and size against the file (a corrupt or
+// truncated file gives a *FormatError naming the file and the problem, never a panic) and exposes tensors as
+// zero-copy views, valid until Close:
+//
+//	f, err := gguf.Open(path)
+//	if err != nil { ... }
+//	defer f.Close()
+//	p, err := f.LLM()                    // qwen3.* hyperparameters
+//	t, ok := f.Tensor("token_embd.weight") // t.Type, t.Shape (GGML order, Shape[0] = row length), t.Data
+//
+// Writer produces GGUF v3 files (generators and tests):
+//
+//	w := gguf.NewWriter()
+//	w.SetKV("general.architecture", "qwen3")
+//	err = w.AddTensor("output_norm.weight", gguf.TypeF32, []int64{1024}, data)
+//	err = w.WriteFile("model.gguf")
+package gguf
