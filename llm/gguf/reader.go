@@ -54,6 +54,15 @@ type File struct {
 // Open maps the file at path into memory and parses and validates it. Where mmap is unavailable the file is
 // read into memory instead.
 func Open(path string) (*File, error) {
+	return openWith(path, unixMmap)
+}
+
+func unixMmap(fd, size int) ([]byte, error) {
+	return unix.Mmap(fd, 0, size, unix.PROT_READ, unix.MAP_SHARED)
+}
+
+// openWith is Open with the mapping function as a parameter, so tests can exercise the read fallback.
+func openWith(path string, mmap func(fd, size int) ([]byte, error)) (*File, error) {
 	fh, err := os.Open(path)
 	if err != nil {
 		return nil, fmt.Errorf("gguf: %w", err)
@@ -74,7 +83,7 @@ func Open(path string) (*File, error) {
 		return nil, fmt.Errorf("gguf: %s: file of %d bytes is too large to map", path, size)
 	}
 	var data, mapping []byte
-	if m, err := unix.Mmap(int(fh.Fd()), 0, int(size), unix.PROT_READ, unix.MAP_SHARED); err == nil {
+	if m, err := mmap(int(fh.Fd()), int(size)); err == nil {
 		data, mapping = m, m
 	} else {
 		// Some file systems (FUSE, network mounts) refuse mmap; reading costs memory but works everywhere.

@@ -105,20 +105,28 @@ func (t Type) BlockBytes() int { return typeTable[t].blockBytes }
 
 // RowBytes returns the number of bytes of a row of n elements.
 func (t Type) RowBytes(n int64) (int64, error) {
+	b, err := t.rowBytes(n)
+	if err != nil {
+		return 0, fmt.Errorf("gguf: %w", err)
+	}
+	return b, nil
+}
+
+func (t Type) rowBytes(n int64) (int64, error) {
 	ti, ok := typeTable[t]
 	if !ok {
-		return 0, fmt.Errorf("gguf: unknown tensor type %d", uint32(t))
+		return 0, fmt.Errorf("unknown tensor type %d", uint32(t))
 	}
 	if n < 0 {
-		return 0, fmt.Errorf("gguf: negative row length %d", n)
+		return 0, fmt.Errorf("negative row length %d", n)
 	}
 	bs := int64(ti.blockSize)
 	if n%bs != 0 {
-		return 0, fmt.Errorf("gguf: row of %d elements is not a multiple of the %s block size %d", n, ti.name, bs)
+		return 0, fmt.Errorf("row of %d elements is not a multiple of the %s block size %d", n, ti.name, bs)
 	}
 	blocks := n / bs
 	if blocks > maxInt64/int64(ti.blockBytes) {
-		return 0, fmt.Errorf("gguf: row of %d %s elements overflows int64 bytes", n, ti.name)
+		return 0, fmt.Errorf("row of %d %s elements overflows int64 bytes", n, ti.name)
 	}
 	return blocks * int64(ti.blockBytes), nil
 }
@@ -279,9 +287,9 @@ func tensorBytes(typ Type, shape []int64) (int64, error) {
 	if len(shape) > 0 {
 		row = shape[0]
 	}
-	rb, err := typ.RowBytes(row)
+	rb, err := typ.rowBytes(row)
 	if err != nil {
-		return 0, fmt.Errorf("shape %v: row of %d elements is not a multiple of the %s block size %d", shape, row, typ, typ.BlockSize())
+		return 0, fmt.Errorf("shape %v: %w", shape, err)
 	}
 	rows := n / row
 	if rb != 0 && rows > maxInt64/rb {
