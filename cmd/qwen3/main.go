@@ -30,6 +30,7 @@ type cliEnv struct {
 func commands() map[string]command {
 	return map[string]command{
 		// (entries are added as the commands are implemented)
+		"inspect": {"show a model's architecture, size, tensor types and memory needs", runInspect},
 	}
 }
 
