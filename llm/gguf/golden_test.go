@@ -1,6 +1,7 @@
 package gguf
 
 import (
+	"bytes"
 	"encoding/json"
 	"os"
 	"path/filepath"
@@ -188,5 +189,61 @@ func TestGoldenVL(t *testing.T) {
 	}
 	if _, ok := mm.Tensor("v.deepstack.0.fc1.weight"); !ok {
 		t.Error("mmproj lacks v.deepstack.0.fc1.weight")
+	}
+}
+
+// TestWriterReproducesGolden re-encodes every golden model (written by llama.cpp's gguf-py) with the Writer:
+// the output must be byte-identical, which shows the Writer's layout (KV encoding, alignment padding, tensor
+// offsets) is the one llama.cpp reads.
+func TestWriterReproducesGolden(t *testing.T) {
+	var paths []string
+	for _, sub := range []string{"golden", "golden-vl"} {
+		m, _ := filepath.Glob(filepath.Join(testdata.Dir(t, sub), "models", "*.gguf"))
+		paths = append(paths, m...)
+	}
+	if len(paths) == 0 {
+		t.Fatal("no golden models found")
+	}
+	for _, p := range paths {
+		f, err := Open(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		w := NewWriter()
+		for _, kv := range f.KVs {
+			w.SetKV(kv.Key, kv.Value)
+		}
+		for _, tt := range f.Tensors {
+			if err := w.AddTensor(tt.Name, tt.Type, tt.Shape, tt.Data); err != nil {
+				t.Fatal(err)
+			}
+		}
+		var buf bytes.Buffer
+		if _, err := w.WriteTo(&buf); err != nil {
+			t.Fatal(err)
+		}
+		f.Close()
+		orig, err := os.ReadFile(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !bytes.Equal(buf.Bytes(), orig) {
+			n := 0
+			for n < len(orig) && n < buf.Len() && orig[n] == buf.Bytes()[n] {
+				n++
+			}
+			t.Errorf("%s: re-encoded file differs from the original at byte %d (sizes %d vs %d)", filepath.Base(p), n, buf.Len(), len(orig))
+		}
+	}
+}
+
+func BenchmarkOpen(b *testing.B) {
+	p := filepath.Join(testdata.Dir(b, "golden"), "models", "a1-qwen3-e32-f32.gguf") // 151936-token vocabulary
+	for b.Loop() {
+		f, err := Open(p)
+		if err != nil {
+			b.Fatal(err)
+		}
+		f.Close()
 	}
 }

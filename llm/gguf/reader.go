@@ -7,6 +7,7 @@ import (
 	"math"
 	"os"
 	"sort"
+	"strings"
 
 	"golang.org/x/sys/unix"
 )
@@ -457,11 +458,9 @@ func (c *cursor) array(depth int) (Array, error) {
 		return a, nil
 	}
 	if elem == ValueString {
-		vs := make([]string, n)
-		for i := range vs {
-			if vs[i], err = c.str("array string"); err != nil {
-				return Array{}, err
-			}
+		vs, err := c.strArray(n)
+		if err != nil {
+			return Array{}, err
 		}
 		a.Values = vs
 		return a, nil
@@ -474,6 +473,42 @@ func (c *cursor) array(depth int) (Array, error) {
 	}
 	a.Values = vs
 	return a, nil
+}
+
+// strArray reads n strings into one shared backing string: a 150K-token vocabulary then costs two
+// allocations instead of one per token.
+func (c *cursor) strArray(n int64) ([]string, error) {
+	start := c.pos
+	var total int64
+	for i := int64(0); i < n; i++ {
+		at := c.pos
+		l, err := c.u64("array string length")
+		if err != nil {
+			return nil, err
+		}
+		if l > uint64(c.left()) {
+			return nil, c.errAt(at, "array string %d length %d exceeds the %d bytes left in the file", i, l, c.left())
+		}
+		c.pos += int64(l)
+		total += int64(l)
+	}
+	var sb strings.Builder
+	sb.Grow(int(total))
+	ends := make([]int, n)
+	for p, i := start, 0; i < len(ends); i++ {
+		l := int64(binary.LittleEndian.Uint64(c.buf[p:]))
+		sb.Write(c.buf[p+8 : p+8+l])
+		ends[i] = sb.Len()
+		p += 8 + l
+	}
+	all := sb.String()
+	vs := make([]string, n)
+	prev := 0
+	for i, e := range ends {
+		vs[i] = all[prev:e]
+		prev = e
+	}
+	return vs, nil
 }
 
 // decodeFixed converts n fixed-size little-endian values into the matching Go slice.

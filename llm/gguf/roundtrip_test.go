@@ -207,6 +207,9 @@ func TestWriterRejects(t *testing.T) {
 		{"dims", func(w *Writer) error { return w.AddTensor("a", TypeF32, []int64{1, 1, 1, 1, 1}, make([]byte, 4)) }, "at most 4"},
 		{"zero dim", func(w *Writer) error { return w.AddTensor("a", TypeF32, []int64{0}, nil) }, "must be positive"},
 		{"unknown type", func(w *Writer) error { return w.AddTensor("a", Type(4), []int64{1}, nil) }, "unknown tensor type 4"},
+		{"long name", func(w *Writer) error {
+			return w.AddTensor(strings.Repeat("x", 64), TypeF32, []int64{1}, make([]byte, 4))
+		}, "at most 63"},
 	}
 	for _, c := range cases {
 		w := NewWriter()
@@ -217,6 +220,25 @@ func TestWriterRejects(t *testing.T) {
 		if err == nil || !strings.Contains(err.Error(), c.want) {
 			t.Errorf("%s: error %v, want one containing %q", c.name, err, c.want)
 		}
+	}
+}
+
+func TestWriterAlignmentIsUint32(t *testing.T) {
+	w := NewWriter()
+	w.SetKV("general.alignment", uint64(64))
+	if err := w.AddTensor("x", TypeF32, []int64{3}, make([]byte, 12)); err != nil {
+		t.Fatal(err)
+	}
+	var buf bytes.Buffer
+	if _, err := w.WriteTo(&buf); err != nil {
+		t.Fatal(err)
+	}
+	f, err := Parse(buf.Bytes())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if v, _ := f.Get("general.alignment"); v != uint32(64) || f.Alignment != 64 || f.DataOffset%64 != 0 {
+		t.Errorf("general.alignment %v (%T), alignment %d, data offset %d", v, v, f.Alignment, f.DataOffset)
 	}
 }
 

@@ -42,6 +42,7 @@ func (w *Writer) SetKV(key string, value any) {
 			return
 		}
 		w.align = a
+		v = uint32(a) // llama.cpp reads this key as uint32 only
 	}
 	if i, ok := w.kvIndex[key]; ok {
 		w.kvs[i].Value = v
@@ -72,6 +73,9 @@ func (w *Writer) AddTensor(name string, typ Type, shape []int64, data []byte) er
 	if name == "" {
 		return errors.New("gguf: writer: empty tensor name")
 	}
+	if len(name) >= maxNameLen {
+		return fmt.Errorf("gguf: writer: tensor name %q is %d bytes, llama.cpp allows at most %d", name, len(name), maxNameLen-1)
+	}
 	if w.tIndex[name] {
 		return fmt.Errorf("gguf: writer: duplicate tensor name %q", name)
 	}
@@ -86,6 +90,9 @@ func (w *Writer) AddTensor(name string, typ Type, shape []int64, data []byte) er
 	w.tensors = append(w.tensors, Tensor{Name: name, Type: typ, Shape: append([]int64(nil), shape...), Data: data})
 	return nil
 }
+
+// maxNameLen is ggml's GGML_MAX_NAME: tensor names must be shorter (the C side keeps a NUL-terminated copy).
+const maxNameLen = 64
 
 // countingWriter tracks bytes written and the first error, so encoding code can stay linear.
 type countingWriter struct {
