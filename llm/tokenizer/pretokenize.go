@@ -31,22 +31,6 @@ var asciiClass = func() (t [utf8.RuneSelf]uint8) {
 	return t
 }()
 
-// runeClass classifies r with the Unicode tables the reference tokenizer uses (unicode_tables.go).
-func runeClass(r rune) uint8 {
-	if r < utf8.RuneSelf {
-		return asciiClass[r]
-	}
-	switch {
-	case isLetter(r):
-		return clsLetter
-	case isNumber(r):
-		return clsNumber
-	case isSpace(r):
-		return clsSpace
-	}
-	return clsOther
-}
-
 // decodeClass decodes the rune at s[i:] and classifies it. s is valid UTF-8.
 func decodeClass(s string, i int) (r rune, size int, cls uint8) {
 	if c := s[i]; c < utf8.RuneSelf {

@@ -153,6 +153,12 @@ const edge = [
   "mIxEd CaSe WoRdS", "ALLCAPS SENTENCE HERE.", "camelCaseIdentifier snake_case_identifier kebab-case-id",
   "https://example.com/path?query=1&other=two#frag", "user@example.org", "C:\\Windows\\System32\\drivers",
   "naïve café résumé coöperate façade jalapeño", "Straße STRASSE ß ẞ", "İi Iı", "ǈ Ǉ ǉ",
+  // Unicode versions: letters new in 15.1 / 16.0 (Go's tables are 15.0; both references know them), letters
+  // new in 17.0 (only transformers.js knows them), compositions new in 16.0 (only transformers.js applies them)
+  "CJK Ext I: \u{2EBF0}\u{2EBF1}\u{2EBF2} 𮯰1", "Ol Onal \u{1E5D0}\u{1E5D1}\u{1E5D2} x", "Garay \u{10D50}\u{10D51}",
+  "\u0870\u0871 Arabic ext", "Sidetic \u{10940}\u{10941}a", "CJK Ext J \u{323B0}\u{323B1} \u{323B2}1",
+  "Tulu-Tigalari \u{113C2}\u{113B8} \u{113C7}", "Gurung Khema \u{1611E}\u{1611E} \u{16121}", "Kirat Rai \u{16D67}\u{16D67}",
+  "NEL\u0085 \u0085x \u0085\u0085 1", "x\u0085\u0085\u0085", "BOM \ufeff\ufeffa \ufeff", "\ufeff'd \ufeff", "\u0085\n\u0085",
 ];
 
 // Deterministic pseudo-random strings over a pool that exercises every branch of the pre-tokenizer.
