@@ -1,0 +1,263 @@
+package cpu
+
+import (
+	"fmt"
+
+	"github.com/qwenstudio/qwenstudio/kernels/quant"
+	"github.com/qwenstudio/qwenstudio/kernels/tensor"
+	"github.com/qwenstudio/qwenstudio/llm/gguf"
+)
+
+// Matmuls are where the time goes: every weight byte is read once per token (decode) or once per tile of
+// tokens (prefill). Activations are encoded once per op into the weight type's partner format, then every
+// worker takes tiles of (weight rows × tokens) and calls the type's vecDot.
+
+// encodeTask encodes activation rows into the partner type of a weight type.
+type encodeTask struct {
+	items
+	x   []float32
+	k   int
+	out []byte
+	orb int
+	enc func(x []float32, y []byte)
+}
+
+func (e *encodeTask) run(int) {
+	for {
+		r, ok := e.claim()
+		if !ok {
+			return
+		}
+		e.enc(e.x[r*e.k:(r+1)*e.k], e.out[r*e.orb:(r+1)*e.orb])
+	}
+}
+
+// encode returns x's rows in the partner format of tr (x itself, as bytes, for F32) and the bytes per row.
+func (b *Backend) encode(tr *traits, x []float32, rows, k int) ([]byte, int) {
+	if tr.fromF32 == nil || b.cfg.F32 {
+		return f32Bytes(x), 4 * k
+	}
+	orb, err := quant.RowBytes(tr.act, k)
+	if err != nil {
+		panic(fmt.Sprintf("cpu: matmul: activations of %d columns as %v: %v", k, tr.act, err))
+	}
+	out := b.actBytes(rows * orb)
+	e := &b.tEncode
+	*e = encodeTask{x: x, k: k, out: out, orb: orb, enc: tr.fromF32}
+	e.reset(rows)
+	b.pool.run(e, rows)
+	return out, orb
+}
+
+type matmulTask struct {
+	items
+	w        []byte // weight rows
+	wrb      int
+	x        []byte // encoded activation rows
+	xrb      int
+	xf       []float32 // F32 mode: activations
+	dst      []float32
+	n, k     int
+	rowChunk int
+	tokChunk int
+	nRowCh   int
+	nTok     int
+	dot      func(w, x []byte) float32
+	toF32    func(w []byte, out []float32) // F32 mode for non-F32 weights: decode a row, dot in float32
+	scratch  [][]float32
+}
+
+func (m *matmulTask) run(worker int) {
+	for {
+		c, ok := m.claim()
+		if !ok {
+			return
+		}
+		r0 := c % m.nRowCh * m.rowChunk
+		r1 := min(r0+m.rowChunk, m.n)
+		t0 := c / m.nRowCh * m.tokChunk
+		t1 := min(t0+m.tokChunk, m.nTok)
+		if m.toF32 != nil {
+			row := m.scratch[worker][:m.k]
+			for r := r0; r < r1; r++ {
+				m.toF32(m.w[r*m.wrb:(r+1)*m.wrb], row)
+				for t := t0; t < t1; t++ {
+					m.dst[t*m.n+r] = dotF32(row, m.xf[t*m.k:(t+1)*m.k])
+				}
+			}
+			continue
+		}
+		for r := r0; r < r1; r++ {
+			wr := m.w[r*m.wrb : (r+1)*m.wrb]
+			for t := t0; t < t1; t++ {
+				m.dst[t*m.n+r] = m.dot(wr, m.x[t*m.xrb:(t+1)*m.xrb])
+			}
+		}
+	}
+}
+
+// tiles picks tile sizes: enough tiles for every worker to stay busy, tiles large enough to amortise the
+// claim and keep a tile's weight rows in cache while the tokens stream past.
+func (b *Backend) tiles(n, t int) (rowChunk, tokChunk int) {
+	tokChunk = min(t, 64)
+	nTokCh := (t + tokChunk - 1) / tokChunk
+	want := 4 * b.threads // tiles in total
+	rowChunk = max(1, min(64, n*nTokCh/max(want, 1)))
+	return rowChunk, tokChunk
+}
+
+// MatMul: dst [T][N] = x [T][K] · w [N][K]ᵀ.
+func (b *Backend) MatMul(dst, w, x tensor.Tensor) {
+	n, k, nt := w.Rows(), w.Cols(), x.Rows()
+	if x.Cols() != k || dst.Rows() != nt || dst.Cols() != n {
+		panic(fmt.Sprintf("cpu: MatMul(%v, %v, %v): shapes", dst, w, x))
+	}
+	tr := traitsOf(w.Type())
+	if tr == nil {
+		panic(fmt.Sprintf("cpu: MatMul: weight type %v", w.Type()))
+	}
+	b.lock()
+	defer b.mu.Unlock()
+	xf := f32s(x)
+	wrb, wb := rowBytes(w)
+	m := &b.tMatMul
+	*m = matmulTask{w: wb, wrb: wrb, dst: f32s(dst), n: n, k: k, nTok: nt, dot: tr.vecDot}
+	if b.cfg.F32 && w.Type() != gguf.TypeF32 {
+		b.growScratch(k)
+		m.toF32, m.xf, m.scratch = tr.toF32, xf, b.scratch
+	} else {
+		m.x, m.xrb = b.encode(tr, xf, nt, k)
+	}
+	m.rowChunk, m.tokChunk = b.tiles(n, nt)
+	m.nRowCh = (n + m.rowChunk - 1) / m.rowChunk
+	nItems := m.nRowCh * ((nt + m.tokChunk - 1) / m.tokChunk)
+	m.reset(nItems)
+	b.pool.run(m, nItems)
+}
+
+// expertRows is one tile of MatMulID: rows [r0, r1) of expert e's matrix against the slots routed to e.
+type expertRows struct {
+	e, r0, r1 int
+}
+
+type matmulIDTask struct {
+	items
+	w        []byte
+	wrb      int
+	x        []byte
+	xrb      int
+	xf       []float32
+	dst      []float32
+	n, k     int
+	perSlot  bool // x has one row per slot (else per token)
+	slotsK   int  // k: slots per token
+	order    []int32
+	start    []int32 // order[start[e]:start[e+1]] are the slots routed to expert e
+	tiles    []expertRows
+	dot      func(w, x []byte) float32
+	toF32    func(w []byte, out []float32)
+	scratch  [][]float32
+	expertsN int
+}
+
+func (m *matmulIDTask) xRow(s int) int {
+	if m.perSlot {
+		return s
+	}
+	return s / m.slotsK
+}
+
+func (m *matmulIDTask) run(worker int) {
+	for {
+		c, ok := m.claim()
+		if !ok {
+			return
+		}
+		tl := m.tiles[c]
+		slots := m.order[m.start[tl.e]:m.start[tl.e+1]]
+		for r := tl.r0; r < tl.r1; r++ {
+			wr := m.w[(tl.e*m.n+r)*m.wrb : (tl.e*m.n+r+1)*m.wrb]
+			if m.toF32 != nil {
+				row := m.scratch[worker][:m.k]
+				m.toF32(wr, row)
+				for _, s := range slots {
+					xr := m.xRow(int(s))
+					m.dst[int(s)*m.n+r] = dotF32(row, m.xf[xr*m.k:(xr+1)*m.k])
+				}
+				continue
+			}
+			for _, s := range slots {
+				xr := m.xRow(int(s))
+				m.dst[int(s)*m.n+r] = m.dot(wr, m.x[xr*m.xrb:(xr+1)*m.xrb])
+			}
+		}
+	}
+}
+
+// MatMulID: dst[t·k+j] = w_{ids[t][j]} · x_r (see kernels.Backend). Slots are grouped by expert so each
+// expert's rows are read once for all the tokens routed to it.
+func (b *Backend) MatMulID(dst, w, x, ids tensor.Tensor) {
+	nt, kk := ids.Rows(), ids.Cols()
+	n, k := dst.Cols(), w.Cols()
+	if n == 0 || w.Rows()%n != 0 || dst.Rows() != nt*kk || x.Cols() != k || (x.Rows() != nt && x.Rows() != nt*kk) {
+		panic(fmt.Sprintf("cpu: MatMulID(%v, %v, %v, %v): shapes", dst, w, x, ids))
+	}
+	tr := traitsOf(w.Type())
+	if tr == nil {
+		panic(fmt.Sprintf("cpu: MatMulID: weight type %v", w.Type()))
+	}
+	nExp := w.Rows() / n
+	b.lock()
+	defer b.mu.Unlock()
+	m := &b.tMMID
+	idv := i32s(ids)
+	// Counting sort of the slots by expert, into reused scratch.
+	start := growI32(m.start, nExp+1)
+	order := growI32(m.order, nt*kk)
+	clear(start)
+	for _, e := range idv {
+		if e < 0 || int(e) >= nExp {
+			panic(fmt.Sprintf("cpu: MatMulID: expert id %d out of range [0,%d)", e, nExp))
+		}
+		start[e+1]++
+	}
+	for e := 0; e < nExp; e++ {
+		start[e+1] += start[e]
+	}
+	b.pos = growI32(b.pos, nExp)
+	pos := b.pos
+	copy(pos, start[:nExp])
+	for s, e := range idv {
+		order[pos[e]] = int32(s)
+		pos[e]++
+	}
+	rowChunk, _ := b.tiles(n, 1)
+	tiles := m.tiles[:0]
+	for e := 0; e < nExp; e++ {
+		if start[e+1] == start[e] {
+			continue
+		}
+		for r0 := 0; r0 < n; r0 += rowChunk {
+			tiles = append(tiles, expertRows{e: e, r0: r0, r1: min(r0+rowChunk, n)})
+		}
+	}
+	xf := f32s(x)
+	wrb, wb := rowBytes(w)
+	*m = matmulIDTask{w: wb, wrb: wrb, dst: f32s(dst), n: n, k: k, perSlot: x.Rows() == nt*kk && kk > 1,
+		slotsK: kk, order: order, start: start, tiles: tiles, dot: tr.vecDot, expertsN: nExp}
+	if b.cfg.F32 && w.Type() != gguf.TypeF32 {
+		b.growScratch(k)
+		m.toF32, m.xf, m.scratch = tr.toF32, xf, b.scratch
+	} else {
+		m.x, m.xrb = b.encode(tr, xf, x.Rows(), k)
+	}
+	m.reset(len(tiles))
+	b.pool.run(m, len(tiles))
+}
+
+func growI32(s []int32, n int) []int32 {
+	if cap(s) < n {
+		return make([]int32, n)
+	}
+	return s[:n]
+}
