@@ -49,7 +49,7 @@ type spec struct {
 	vocab        map[string]int32 // BPE vocabulary
 	merges       [][2]string
 	added        []addedToken
-	extraTokens  map[int32]string // ids that are neither BPE nor added (GGUF padding entries)
+	extraTokens  map[int32]string // ids that are neither BPE nor added (GGUF UNUSED padding): no text when decoded
 	nfc          bool
 	ignoreMerges bool
 	eos          []int32 // extra end-of-generation ids from metadata
@@ -171,11 +171,13 @@ func build(s spec) (*Tokenizer, error) {
 	slices.Sort(eos)
 	t.eos = slices.Compact(eos)
 
-	t.buildDecodeTable()
+	t.buildDecodeTable(s.extraTokens)
 	return t, nil
 }
 
-func (t *Tokenizer) buildDecodeTable() {
+// buildDecodeTable stores the bytes every id decodes to. Padding entries (silent) decode to nothing, as in
+// the Hugging Face tokenizer, which lacks them, and llama.cpp.
+func (t *Tokenizer) buildDecodeTable(silent map[int32]string) {
 	isAdded := make(map[int32]bool, len(t.added))
 	for _, a := range t.added {
 		isAdded[a.id] = true
@@ -184,6 +186,9 @@ func (t *Tokenizer) buildDecodeTable() {
 	t.decodeBuf = make([]byte, 0, 8*len(t.tokens))
 	for id, tok := range t.tokens {
 		t.decodeOff[id] = uint32(len(t.decodeBuf))
+		if _, ok := silent[int32(id)]; ok {
+			continue
+		}
 		if isAdded[int32(id)] {
 			t.decodeBuf = append(t.decodeBuf, tok...)
 		} else {
