@@ -2,15 +2,18 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
+	iofs "io/fs"
 	"os"
 	"path/filepath"
 	"sort"
 	"strings"
 
 	"github.com/qwenstudio/qwenstudio/llm/gguf"
+	"github.com/qwenstudio/qwenstudio/llm/safetensors"
 )
 
 // inspectInfo is what inspect reports, gathered from a GGUF file or a Hugging Face folder.
@@ -147,7 +150,148 @@ func inspectFolder(dir string) (*inspectInfo, error) {
 	if _, err := os.Stat(filepath.Join(dir, "config.json")); err != nil {
 		return nil, fmt.Errorf("%s: a folder must be a Hugging Face model folder with config.json: %w", dir, err)
 	}
-	return nil, errors.New("inspect: Hugging Face model folders are not yet supported for folders; pass a .gguf file")
+	cfg, err := safetensors.LoadConfig(dir)
+	if err != nil {
+		return nil, err
+	}
+	ck, err := safetensors.OpenDir(dir)
+	if err != nil {
+		return nil, err
+	}
+	defer ck.Close()
+	info := &inspectInfo{
+		path:  dir,
+		arch:  cfg.ModelType,
+		types: map[string]int{},
+	}
+	tensors := ck.Tensors()
+	for _, t := range tensors {
+		info.params += t.NumElements()
+		info.weightBytes += int64(len(t.Data))
+		info.types[string(t.DType)]++
+	}
+	for _, f := range ck.Files {
+		if st, err := os.Stat(f.Path); err == nil {
+			info.fileBytes += st.Size()
+		}
+	}
+	info.format = fmt.Sprintf("Hugging Face safetensors (%d files, %d tensors, dtype %s)", len(ck.Files), len(tensors), cfg.DType)
+	if len(cfg.Architectures) > 0 {
+		info.name = strings.Join(cfg.Architectures, ", ")
+	}
+	t := cfg.Text
+	p := gguf.LLMParams{
+		Arch: ggufArchOf(cfg.ModelType), ContextLength: t.MaxPositionEmbeddings, EmbeddingLength: t.HiddenSize,
+		BlockCount: t.NumHiddenLayers, FeedForwardLength: t.IntermediateSize, HeadCount: t.NumAttentionHeads,
+		HeadCountKV: t.NumKeyValueHeads, KeyLength: t.HeadDim, ValueLength: t.HeadDim, ExpertCount: t.NumExperts,
+		ExpertUsedCount: t.NumExpertsPerTok, ExpertFeedForwardLength: t.MoEIntermediateSize,
+		RopeOrigContext: t.Rope.OriginalMaxPositionEmbeddings, RopeFreqBase: t.Rope.Theta, RMSNormEps: t.RMSNormEps,
+		RopeScaleFactor: t.Rope.Factor, RopeDimSections: t.Rope.MRoPESection, ExpertWeightsNorm: t.NormTopKProb,
+	}
+	if t.Rope.Type != "default" {
+		p.RopeScalingType = t.Rope.Type
+	}
+	if v := cfg.Vision; v != nil {
+		p.DeepstackLayers = len(v.DeepstackVisualIndexes)
+		c := gguf.CLIPParams{ProjectorType: "qwen3vl_merger (in the same folder)", HasVisionEncoder: true,
+			PatchSize: v.PatchSize, EmbeddingLength: v.HiddenSize, FeedForwardLength: v.IntermediateSize,
+			ProjectionDim: v.OutHiddenSize, BlockCount: v.Depth, HeadCount: v.NumHeads, SpatialMergeSize: v.SpatialMergeSize,
+			DeepstackLayers: make([]bool, v.Depth)}
+		// The learned position table is a square grid of patches; its side times the patch size is the native size.
+		side := 0
+		for side*side < v.NumPositionEmbeddings {
+			side++
+		}
+		c.ImageSize = side * v.PatchSize
+		for _, i := range v.DeepstackVisualIndexes {
+			c.DeepstackLayers[i] = true
+		}
+		info.clip = &c
+	}
+	info.llm = &p
+	info.defaultContext = p.ContextLength
+	info.vocab = t.VocabSize
+	if tok, err := hfTokenizerModel(filepath.Join(dir, "tokenizer.json")); err == nil {
+		info.tokModel = "tokenizer.json " + tok
+	} else if !errors.Is(err, iofs.ErrNotExist) {
+		return nil, err
+	}
+	info.chatTemplate, err = hfChatTemplateLen(dir)
+	if err != nil {
+		return nil, err
+	}
+	return info, nil
+}
+
+// ggufArchOf maps a config.json model_type to the GGUF architecture name of the same model.
+func ggufArchOf(modelType string) string {
+	switch modelType {
+	case safetensors.ModelQwen3MoE:
+		return "qwen3moe"
+	case safetensors.ModelQwen3VL:
+		return "qwen3vl"
+	case safetensors.ModelQwen3VLMoE:
+		return "qwen3vlmoe"
+	}
+	return modelType
+}
+
+// hfTokenizerModel returns the model type of a tokenizer.json ("BPE" for Qwen3).
+func hfTokenizerModel(path string) (string, error) {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return "", err
+	}
+	var tj struct {
+		Model struct {
+			Type string `json:"type"`
+		} `json:"model"`
+	}
+	if err := json.Unmarshal(b, &tj); err != nil {
+		return "", fmt.Errorf("%s: %w", path, err)
+	}
+	if tj.Model.Type == "" {
+		return "(model type not stated)", nil
+	}
+	return "(" + tj.Model.Type + ")", nil
+}
+
+// hfChatTemplateLen finds the chat template of a folder: chat_template.jinja (newer transformers), or the
+// chat_template string of tokenizer_config.json. It returns its length, 0 when there is none.
+func hfChatTemplateLen(dir string) (int, error) {
+	if b, err := os.ReadFile(filepath.Join(dir, "chat_template.jinja")); err == nil {
+		return len(b), nil
+	}
+	p := filepath.Join(dir, "tokenizer_config.json")
+	b, err := os.ReadFile(p)
+	if errors.Is(err, iofs.ErrNotExist) {
+		return 0, nil
+	}
+	if err != nil {
+		return 0, err
+	}
+	var tc struct {
+		ChatTemplate json.RawMessage `json:"chat_template"`
+	}
+	if err := json.Unmarshal(b, &tc); err != nil {
+		return 0, fmt.Errorf("%s: %w", p, err)
+	}
+	var s string
+	if json.Unmarshal(tc.ChatTemplate, &s) == nil {
+		return len(s), nil
+	}
+	// Older files may hold a list of named templates; count them all.
+	var named []struct {
+		Template string `json:"template"`
+	}
+	if json.Unmarshal(tc.ChatTemplate, &named) == nil {
+		n := 0
+		for _, t := range named {
+			n += len(t.Template)
+		}
+		return n, nil
+	}
+	return 0, nil
 }
 
 // inspectMemory returns the bytes needed to run the model at nctx positions: weights, F16 KV cache and a

@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/qwenstudio/qwenstudio/internal/testdata"
+	"github.com/qwenstudio/qwenstudio/llm/safetensors"
 )
 
 func runInspectCLI(t *testing.T, args ...string) (string, string, int) {
@@ -91,6 +92,11 @@ func TestInspectErrors(t *testing.T) {
 	if code != 1 || !strings.Contains(stderr, "config.json") {
 		t.Errorf("folder without config.json: exit %d, stderr %q", code, stderr)
 	}
+	inspectWriteFile(t, filepath.Join(dir, "config.json"), []byte(`{"model_type": "gpt2"}`))
+	_, stderr, code = runInspectCLI(t, dir)
+	if code != 1 || !strings.Contains(stderr, "gpt2") {
+		t.Errorf("folder of an unsupported model: exit %d, stderr %q", code, stderr)
+	}
 }
 
 func inspectWriteFile(t *testing.T, path string, b []byte) {
@@ -98,4 +104,40 @@ func inspectWriteFile(t *testing.T, path string, b []byte) {
 	if err := os.WriteFile(path, b, 0o644); err != nil {
 		t.Fatal(err)
 	}
+}
+
+// TestInspectFolder builds a tiny Hugging Face folder (config.json, model.safetensors, tokenizer files).
+func TestInspectFolder(t *testing.T) {
+	dir := t.TempDir()
+	inspectWriteFile(t, filepath.Join(dir, "config.json"), []byte(`{
+		"architectures": ["Qwen3ForCausalLM"], "model_type": "qwen3", "torch_dtype": "bfloat16",
+		"vocab_size": 16, "hidden_size": 8, "intermediate_size": 24, "num_hidden_layers": 3,
+		"num_attention_heads": 4, "num_key_value_heads": 2, "head_dim": 4, "max_position_embeddings": 40960,
+		"rms_norm_eps": 1e-6, "rope_theta": 1000000, "tie_word_embeddings": true}`))
+	inspectWriteFile(t, filepath.Join(dir, "tokenizer.json"), []byte(`{"model": {"type": "BPE", "vocab": {}, "merges": []}}`))
+	inspectWriteFile(t, filepath.Join(dir, "tokenizer_config.json"), []byte(`{"chat_template": "{{ messages }}"}`))
+	tensors := []safetensors.Tensor{
+		{Name: "model.embed_tokens.weight", DType: safetensors.BF16, Shape: []int64{16, 8}, Data: make([]byte, 16*8*2)},
+		{Name: "model.norm.weight", DType: safetensors.F32, Shape: []int64{8}, Data: make([]byte, 8*4)},
+	}
+	if err := safetensors.WriteFile(filepath.Join(dir, "model.safetensors"), tensors, nil); err != nil {
+		t.Fatal(err)
+	}
+	out, stderr, code := runInspectCLI(t, dir, "--ctx", "100")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	inspectWantLines(t, out,
+		"architecture:   qwen3\n",
+		"parameters:     136 (136)\n",
+		"layers:         3\n",
+		"kv heads:       2\n",
+		"head dim:       4\n",
+		"context:        40960\n",
+		"tensor types:   BF16 1, F32 1\n",
+		"tokenizer:      tokenizer.json (BPE), vocab 16\n",
+		"chat template:  present (14 bytes)\n",
+		// 2 × 3 layers × 100 positions × 2 kv heads × 4 × 2 bytes = 9600 bytes.
+		"KV cache 9.4 KiB",
+	)
 }
