@@ -191,3 +191,16 @@ func TestOpenErrors(t *testing.T) {
 		}
 	}
 }
+
+// TestVersion2 checks that GGUF v2 (same layout as v3, 64-bit counts) is read.
+func TestVersion2(t *testing.T) {
+	data, _ := buildFile(t, 0, allValueKVs(), testTensors)
+	binary.LittleEndian.PutUint32(data[4:], 2)
+	f, err := Parse(data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if f.Version != 2 || len(f.Tensors) != len(testTensors) || len(f.KVs) != len(allValueKVs()) {
+		t.Errorf("v2 file: version %d, %d tensors, %d KVs", f.Version, len(f.Tensors), len(f.KVs))
+	}
+}

@@ -11,6 +11,9 @@
 //	p, err := f.LLM()                    // qwen3.* hyperparameters
 //	t, ok := f.Tensor("token_embd.weight") // t.Type, t.Shape (GGML order, Shape[0] = row length), t.Data
 //
+// GGUF versions 2 and 3 are read (version 1, with 32-bit counts, is refused). A File is read-only once opened
+// and safe for concurrent use; errors.Is(err, ErrFormat) tells a malformed file from an I/O failure.
+//
 // Writer produces GGUF v3 files (generators and tests):
 //
 //	w := gguf.NewWriter()
