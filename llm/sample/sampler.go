@@ -54,6 +54,19 @@ func New(p Params, nVocab int) (*Sampler, error) {
 	return s, nil
 }
 
+// SetParams changes the settings and seeds the generator again from p.Seed, keeping the scratch space.
+func (s *Sampler) SetParams(p Params) error {
+	if err := p.Validate(); err != nil {
+		return err
+	}
+	s.p = p
+	s.pcg.Seed(p.Seed, p.Seed^0x9e3779b97f4a7c15)
+	return nil
+}
+
+// Fits reports whether the sampler was made for a vocabulary of nVocab logits.
+func (s *Sampler) Fits(nVocab int) bool { return len(s.cand) == nVocab }
+
 // Params returns the settings the sampler uses.
 func (s *Sampler) Params() Params { return s.p }
 

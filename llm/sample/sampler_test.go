@@ -307,3 +307,30 @@ func BenchmarkSample(b *testing.B) {
 		})
 	}
 }
+
+func TestSetParamsReseeds(t *testing.T) {
+	logits := logitsFor(0.25, 0.25, 0.25, 0.25)
+	s, err := New(Params{Temperature: 1, Seed: 5}, 4)
+	if err != nil {
+		t.Fatal(err)
+	}
+	seq := func() (out [20]int32) {
+		for i := range out {
+			out[i], _ = s.Sample(logits)
+		}
+		return out
+	}
+	a := seq()
+	if err := s.SetParams(Params{Temperature: 1, Seed: 5}); err != nil {
+		t.Fatal(err)
+	}
+	if b := seq(); a != b {
+		t.Errorf("the same seed after SetParams gave %v, first time %v", b, a)
+	}
+	if s.SetParams(Params{Temperature: -1}) == nil {
+		t.Error("invalid params accepted")
+	}
+	if !s.Fits(4) || s.Fits(5) {
+		t.Error("Fits")
+	}
+}
