@@ -1,0 +1,40 @@
+// Package hub is Qwen Studio's local model manager: the catalog of Qwen3 and Qwen3-VL models, resumable
+// and verified downloads into the Hugging Face cache, discovery of models already on disk, and the memory
+// estimate that says whether a model fits.
+//
+// # References
+//
+// [ParseRef] accepts catalog short names (qwen3:8b, qwen3:8b-q4_k_m, qwen3-vl:4b, qwen3:0.6b-safetensors),
+// hub repositories (hf://ORG/REPO[@REV][:FILE_OR_QUANT], ms://ORG/REPO... for ModelScope) and local paths.
+// [Resolve] finds a reference on disk without touching the network, or returns a *NotDownloadedError
+// saying what [Pull] would fetch. Pull downloads what is missing and returns the same thing Resolve would.
+//
+// # Storage
+//
+// Downloads go into the standard Hugging Face hub cache (HF_HUB_CACHE, HF_HOME/hub, default
+// ~/.cache/huggingface/hub): models--ORG--NAME/blobs/SHA256, snapshots/COMMIT/FILE as a relative symlink
+// to the blob, refs/main. Files huggingface_hub downloaded are reused, and ours are usable by it; the two
+// even share lock files (.locks/models--ORG--NAME/SHA256.lock) and partial files (blobs/SHA256.incomplete).
+//
+// # Downloads
+//
+// [Downloader] asks the hub for the file's size and checksum (X-Linked-Etag, the LFS sha256; for small
+// files the git blob id), checks free disk space, takes the lock, then fetches byte ranges, several at
+// once for large files, into blobs/SHA256.incomplete. A sidecar (SHA256.incomplete.parts) records which
+// ranges are written, so a restarted pull continues where the last one stopped. Failed or stalled
+// requests are retried with exponential backoff; the budget counts failures in a row, so progress resets
+// it. When every byte is there the whole file is hashed; only a match is renamed to blobs/SHA256 and
+// linked into the snapshot, and a mismatch deletes the partial file. Progress (bytes, speed, ETA) goes to
+// a callback; cancelling the context stops everything and keeps what was written.
+//
+// A partial file written by several ranges has gaps until it is complete. huggingface_hub resumes a
+// partial file from its size, assuming no gaps; it would produce a corrupt file from one of ours that
+// was interrupted (ours never do: they verify). Resuming from huggingface_hub's partial files is safe.
+//
+// # Sources
+//
+// [HF] talks to huggingface.co or a mirror (HF_ENDPOINT; HF_TOKEN for gated repositories, sent only to
+// the hub's own host, never to the CDN it redirects to). [ModelScope] talks to modelscope.cn
+// (MODELSCOPE_ENDPOINT), whose listing carries the sha256 of every file. The source is chosen per pull
+// (Options.Source, the ms:// prefix) or by QWEN_STUDIO_SOURCE.
+package hub
