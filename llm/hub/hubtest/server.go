@@ -36,9 +36,9 @@ type Faults struct {
 	Stalls     int   // stop sending for StallFor after StallAfter bytes (then carry on)
 	StallAfter int64 //
 	StallFor   time.Duration
-	Corrupts   int   // flip the byte at file offset CorruptAt when the response covers it (-1: always)
-	CorruptAt  int64 //
-	NoRange    bool  // ignore Range: always 200 with the whole file
+	Corrupts   int    // flip the byte at file offset CorruptAt when the response covers it (-1: always)
+	CorruptAt  int64  //
+	NoRange    bool   // ignore Range: always 200 with the whole file
 	Token      string // require "Authorization: Bearer Token" on the hub (API and resolve)
 }
 
