@@ -31,6 +31,7 @@ func commands() map[string]command {
 	return map[string]command{
 		// (entries are added as the commands are implemented)
 		"inspect": {"show a model's architecture, size, tensor types and memory needs", runInspect},
+		"gen":     {"generate a random-weight Qwen3 / Qwen3-MoE model (GGUF or HF folder) for tests and benchmarks", runGen},
 	}
 }
 
