@@ -73,7 +73,7 @@ func (v *Video) Sample(ctx context.Context, times []float64, opt Options) iter.S
 type samplePlan struct {
 	v       *Video
 	opt     Options
-	w, h    int     // output size (display orientation)
+	w, h    int // output size (display orientation)
 	times   []float64
 	order   []int   // positions in times, by ascending time
 	ts      []int64 // target timestamps in sorted order
