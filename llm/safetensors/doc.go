@@ -9,7 +9,9 @@
 // into memory (falling back to reading it where mmap is unavailable) and validates the whole header before
 // returning: header length bounds, JSON syntax, duplicate names, known dtypes, shapes whose byte size (computed
 // without overflow) equals the offset range, ranges inside the data section and not overlapping each other.
-// Tensor.Data is a zero-copy view into the mapping and stays valid until Close.
+// Tensor.Data is a zero-copy view into the mapping and stays valid until Close; Tensor.Float32s decodes F32,
+// F16 and BF16 tensors. Every dtype of the format is accepted and reported by name (DType), including the
+// packed sub-byte F4 / F6 types, whose element counts must fill whole bytes.
 //
 // # Checkpoints
 //

@@ -1,5 +1,10 @@
 package safetensors
 
+import (
+	"fmt"
+	"math/bits"
+)
+
 // DType is a safetensors element type, spelled as in the file header ("F32", "BF16", ...).
 type DType string
 
@@ -22,20 +27,47 @@ const (
 	F8E4M3 DType = "F8_E4M3"
 	F8E5M2 DType = "F8_E5M2"
 	F8E8M0 DType = "F8_E8M0"
+	F6E2M3 DType = "F6_E2M3" // 6-bit, packed
+	F6E3M2 DType = "F6_E3M2" // 6-bit, packed
+	F4     DType = "F4"      // 4-bit, packed
+	C64    DType = "C64"     // complex64
 )
 
-// dtypeSizes gives the size in bytes of one element of each known type.
-var dtypeSizes = map[DType]int{
-	F64: 8, F32: 4, F16: 2, BF16: 2,
-	I64: 8, I32: 4, I16: 2, I8: 1,
-	U64: 8, U32: 4, U16: 2, U8: 1,
-	Bool: 1, F8E4M3: 1, F8E5M2: 1, F8E8M0: 1,
+// dtypeBits gives the size in bits of one element of each known type.
+var dtypeBits = map[DType]int{
+	F64: 64, F32: 32, F16: 16, BF16: 16,
+	I64: 64, I32: 32, I16: 16, I8: 8,
+	U64: 64, U32: 32, U16: 16, U8: 8,
+	Bool: 8, F8E4M3: 8, F8E5M2: 8, F8E8M0: 8,
+	F6E2M3: 6, F6E3M2: 6, F4: 4, C64: 64,
 }
 
-// Size returns the size in bytes of one element, or 0 for a type this package does not know.
-func (d DType) Size() int { return dtypeSizes[d] }
+// Bits returns the size in bits of one element, or 0 for a type this package does not know.
+func (d DType) Bits() int { return dtypeBits[d] }
+
+// Size returns the size in bytes of one element, or 0 for an unknown or sub-byte type.
+func (d DType) Size() int {
+	b := dtypeBits[d]
+	if b%8 != 0 {
+		return 0
+	}
+	return b / 8
+}
 
 // Known reports whether d is one of the types defined by the format.
-func (d DType) Known() bool { return d.Size() > 0 }
+func (d DType) Known() bool { return d.Bits() > 0 }
 
 func (d DType) String() string { return string(d) }
+
+// byteSize returns the bytes of n elements of d; false when that overflows or sub-byte elements do not fill
+// whole bytes (the format requires both).
+func (d DType) byteSize(n uint64) (uint64, error) {
+	hi, nbits := bits.Mul64(n, uint64(d.Bits()))
+	if hi != 0 {
+		return 0, fmt.Errorf("too large")
+	}
+	if nbits%8 != 0 {
+		return 0, fmt.Errorf("%d elements of %s do not fill whole bytes", n, d)
+	}
+	return nbits / 8, nil
+}

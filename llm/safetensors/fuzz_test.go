@@ -26,7 +26,7 @@ func FuzzParse(f *testing.F) {
 		}
 		var ts []Tensor
 		for _, tn := range file.Tensors() {
-			if int64(len(tn.Data)) != tn.NumElements()*int64(tn.DType.Size()) {
+			if n, err := tn.DType.byteSize(uint64(tn.NumElements())); err != nil || n != uint64(len(tn.Data)) {
 				t.Fatalf("%s: %d bytes for shape %v of %s", tn.Name, len(tn.Data), tn.Shape, tn.DType)
 			}
 			ts = append(ts, Tensor{Name: tn.Name, DType: tn.DType, Shape: tn.Shape, Data: tn.Data})

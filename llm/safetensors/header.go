@@ -178,9 +178,12 @@ func parseTensorInfo(name string, raw json.RawMessage, data []byte) (Tensor, err
 	if end > uint64(len(data)) {
 		return Tensor{}, invalidf("tensor %q: data_offsets [%d, %d] run past the %d-byte data section", name, begin, end, len(data))
 	}
-	hi, nbytes := bits.Mul64(count, uint64(dt.Size()))
-	if overflow || hi != 0 || nbytes > math.MaxInt64 {
+	nbytes, err := dt.byteSize(count)
+	if overflow || (err == nil && nbytes > math.MaxInt64) {
 		return Tensor{}, invalidf("tensor %q: shape %v of %s is too large", name, shape, dt)
+	}
+	if err != nil {
+		return Tensor{}, invalidf("tensor %q: shape %v: %v", name, shape, err)
 	}
 	if nbytes != end-begin {
 		return Tensor{}, invalidf("tensor %q: shape %v of %s needs %d bytes but data_offsets [%d, %d] hold %d",

@@ -29,6 +29,7 @@ func sampleTensors() []Tensor {
 		{Name: "ids", DType: I64, Shape: []int64{2}, Data: []byte{1, 0, 0, 0, 0, 0, 0, 0, 2, 0, 0, 0, 0, 0, 0, 0}},
 		{Name: "empty", DType: F16, Shape: []int64{0, 4}, Data: nil},
 		{Name: "q", DType: F8E4M3, Shape: []int64{2}, Data: []byte{0x38, 0xb8}},
+		{Name: "packed", DType: F4, Shape: []int64{2, 2}, Data: []byte{0x12, 0x34}},
 	}
 }
 
@@ -112,7 +113,7 @@ func TestWriteLayout(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, tn := range f.Tensors() {
-		if tn.begin%int64(tn.DType.Size()) != 0 {
+		if sz := tn.DType.Size(); sz > 0 && tn.begin%int64(sz) != 0 {
 			t.Errorf("%s at offset %d is not aligned to %d", tn.Name, tn.begin, tn.DType.Size())
 		}
 	}
@@ -129,6 +130,7 @@ func TestWriteRejects(t *testing.T) {
 		"duplicate": {{Name: "a", DType: U8, Shape: []int64{1}, Data: []byte{1}}, {Name: "a", DType: U8, Shape: []int64{1}, Data: []byte{1}}},
 		"metadata":  {{Name: "__metadata__", DType: U8, Shape: []int64{1}, Data: []byte{1}}},
 		"negative":  {{Name: "a", DType: U8, Shape: []int64{-1}, Data: nil}},
+		"half byte": {{Name: "a", DType: F4, Shape: []int64{1}, Data: []byte{1}}},
 	}
 	for name, ts := range cases {
 		if err := Write(&bytes.Buffer{}, ts, nil); err == nil {
@@ -170,6 +172,7 @@ func TestParseRejectsMalformed(t *testing.T) {
 		{"three offsets", rawFile(`{"a":{"dtype":"U8","shape":[4],"data_offsets":[0,4,8]}}`, data16), "want [begin, end]"},
 		{"reversed", rawFile(`{"a":{"dtype":"U8","shape":[0],"data_offsets":[4,0]}}`, data16), "end before they begin"},
 		{"out of range", rawFile(`{"a":{"dtype":"F32","shape":[8],"data_offsets":[0,32]}}`, data16), "run past the 16-byte data section"},
+		{"half byte", rawFile(`{"a":{"dtype":"F4","shape":[3],"data_offsets":[0,2]}}`, data16), "do not fill whole bytes"},
 		{"size mismatch", rawFile(`{"a":{"dtype":"F32","shape":[3],"data_offsets":[0,16]}}`, data16), "needs 12 bytes"},
 		{"overflow", rawFile(`{"a":{"dtype":"F64","shape":[4294967296,4294967296],"data_offsets":[0,16]}}`, data16), "too large"},
 		{"overflow bytes", rawFile(`{"a":{"dtype":"F64","shape":[9223372036854775807],"data_offsets":[0,16]}}`, data16), "too large"},
@@ -328,5 +331,26 @@ func TestOpenDirShardErrors(t *testing.T) {
 				t.Errorf("got %v, want an error mentioning %q", err, c.want)
 			}
 		})
+	}
+}
+
+func TestFloat32s(t *testing.T) {
+	f32 := Tensor{Name: "a", DType: F32, Shape: []int64{3}, Data: f32bytes(1, -2.5, 1e-3)}
+	f16 := Tensor{Name: "b", DType: F16, Shape: []int64{3}, Data: []byte{0x00, 0x3c, 0x00, 0xc1, 0x00, 0x7c}} // 1, -2.5, +Inf
+	bf16 := Tensor{Name: "c", DType: BF16, Shape: []int64{1, 2}, Data: []byte{0x80, 0x3f, 0x20, 0xc0}}        // 1, -2.5
+	for _, c := range []struct {
+		t    Tensor
+		want string
+	}{{f32, "[1 -2.5 0.001]"}, {f16, "[1 -2.5 +Inf]"}, {bf16, "[1 -2.5]"}} {
+		got, err := c.t.Float32s()
+		if err != nil || fmt.Sprint(got) != c.want {
+			t.Errorf("%s: %v %v, want %s", c.t.DType, got, err, c.want)
+		}
+	}
+	if _, err := (&Tensor{Name: "i", DType: I32, Shape: []int64{1}, Data: make([]byte, 4)}).Float32s(); err == nil {
+		t.Error("I32 converted")
+	}
+	if _, err := (&Tensor{Name: "s", DType: F32, Shape: []int64{2}, Data: make([]byte, 4)}).Float32s(); err == nil {
+		t.Error("short data converted")
 	}
 }

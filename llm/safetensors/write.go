@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"math/bits"
 	"os"
 	"sort"
 	"strconv"
@@ -56,14 +57,22 @@ func Write(w io.Writer, tensors []Tensor, metadata map[string]string) error {
 		if !t.DType.Known() {
 			return fmt.Errorf("safetensors: tensor %q: unknown dtype %q", t.Name, t.DType)
 		}
-		n := int64(t.DType.Size())
+		count := uint64(1)
 		for _, d := range t.Shape {
 			if d < 0 {
 				return fmt.Errorf("safetensors: tensor %q: negative dimension in shape %v", t.Name, t.Shape)
 			}
-			n *= d
+			hi, lo := bits.Mul64(count, uint64(d))
+			if hi != 0 {
+				return fmt.Errorf("safetensors: tensor %q: shape %v is too large", t.Name, t.Shape)
+			}
+			count = lo
 		}
-		if n != int64(len(t.Data)) {
+		n, err := t.DType.byteSize(count)
+		if err != nil {
+			return fmt.Errorf("safetensors: tensor %q: shape %v: %w", t.Name, t.Shape, err)
+		}
+		if n != uint64(len(t.Data)) {
 			return fmt.Errorf("safetensors: tensor %q: shape %v of %s needs %d bytes, data has %d",
 				t.Name, t.Shape, t.DType, n, len(t.Data))
 		}
@@ -71,7 +80,7 @@ func Write(w io.Writer, tensors []Tensor, metadata map[string]string) error {
 	}
 	sort.Slice(order, func(a, b int) bool {
 		ta, tb := &tensors[order[a]], &tensors[order[b]]
-		if sa, sb := ta.DType.Size(), tb.DType.Size(); sa != sb {
+		if sa, sb := ta.DType.Bits(), tb.DType.Bits(); sa != sb {
 			return sa > sb
 		}
 		return ta.Name < tb.Name
