@@ -185,6 +185,9 @@ func parseTokenizerJSON(b []byte, keep int) (*Vocab, error) {
 	n := len(tj.Model.Vocab)
 	bpe := make([]string, n)
 	for s, id := range tj.Model.Vocab {
+		if s == "" {
+			return nil, fmt.Errorf("vocab has an empty token (id %d)", id)
+		}
 		if id < 0 || id >= n || bpe[id] != "" {
 			return nil, fmt.Errorf("vocab ids are not 0..%d without gaps (token %q has id %d)", n-1, s, id)
 		}
