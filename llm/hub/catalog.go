@@ -44,6 +44,7 @@ type Dims struct {
 	KVHeads     int `json:"kv_heads"`
 	HeadDim     int `json:"head_dim"`
 	Vocab       int `json:"vocab"`
+	FF          int `json:"ff"` // feed-forward width; 0 when not recorded (estimates then use 3×Embd)
 	Experts     int `json:"experts"`
 	ExpertsUsed int `json:"experts_used"`
 }
@@ -270,7 +271,8 @@ func (m *CatalogModel) repos() []string {
 }
 
 // ByFile finds the catalog model and quantization a GGUF file name belongs to, matching the base name
-// (case-insensitive) so that copies of the official files in other tools' folders are recognised.
+// (case-insensitive) so that copies of the official files in other tools' folders are recognised, also
+// under llama.cpp's ORG_REPO_FILE names.
 func (c *Catalog) ByFile(name string) (m *CatalogModel, quant string, ok bool) {
 	name = strings.ToLower(baseName(name))
 	for _, m := range c.Models {
@@ -279,7 +281,7 @@ func (c *Catalog) ByFile(name string) (m *CatalogModel, quant string, ok bool) {
 		}
 		for _, q := range m.GGUF.Quants {
 			for _, f := range q.Files {
-				if strings.ToLower(baseName(f.Path)) == name {
+				if b := strings.ToLower(baseName(f.Path)); b == name || strings.HasSuffix(name, "_"+b) {
 					return m, q.Quant, true
 				}
 			}

@@ -35,10 +35,6 @@ func (o *Options) otherRoots() []root {
 			out = append(out, root{dir, loc})
 		}
 	}
-	for _, d := range o.folders() {
-		d, _ = expandHome(d)
-		add(d, LocFolder)
-	}
 	home := o.home()
 	if home != "" {
 		// LM Studio 0.3+ keeps models in ~/.lmstudio/models; older versions in ~/.cache/lm-studio/models.
@@ -47,6 +43,11 @@ func (o *Options) otherRoots() []root {
 	}
 	for _, d := range llamaCppDirs(home) {
 		add(d, LocLlamaCpp)
+	}
+	// The user's folders last, so that a folder that is also LM Studio's is reported as LM Studio's.
+	for _, d := range o.folders() {
+		d, _ = expandHome(d)
+		add(d, LocFolder)
 	}
 	return dedupRoots(out)
 }
