@@ -271,19 +271,19 @@ func readConfig(m *LocalModel) {
 		Used    int `json:"num_experts_per_tok"`
 	}
 	var c struct {
-		ModelType  string `json:"model_type"`
-		TorchDType string `json:"torch_dtype"`
-		DType      string `json:"dtype"`
-		Layers     int    `json:"num_hidden_layers"`
-		Hidden     int    `json:"hidden_size"`
-		Heads      int    `json:"num_attention_heads"`
-		KVHeads    int    `json:"num_key_value_heads"`
-		HeadDim    int    `json:"head_dim"`
-		FF         int    `json:"intermediate_size"`
-		Vocab      int    `json:"vocab_size"`
-		Ctx        int    `json:"max_position_embeddings"`
-		Experts    int    `json:"num_experts"`
-		Used       int    `json:"num_experts_per_tok"`
+		ModelType  string      `json:"model_type"`
+		TorchDType string      `json:"torch_dtype"`
+		DType      string      `json:"dtype"`
+		Layers     int         `json:"num_hidden_layers"`
+		Hidden     int         `json:"hidden_size"`
+		Heads      int         `json:"num_attention_heads"`
+		KVHeads    int         `json:"num_key_value_heads"`
+		HeadDim    int         `json:"head_dim"`
+		FF         int         `json:"intermediate_size"`
+		Vocab      int         `json:"vocab_size"`
+		Ctx        int         `json:"max_position_embeddings"`
+		Experts    int         `json:"num_experts"`
+		Used       int         `json:"num_experts_per_tok"`
 		Text       *textConfig `json:"text_config"` // Qwen3-VL keeps the language model's shape here
 	}
 	if err := json.Unmarshal(b, &c); err != nil {

@@ -10,9 +10,9 @@ import (
 type Verdict string
 
 const (
-	Fits     Verdict = "fits"      // the estimate uses at most 80% of the available memory
-	Tight    Verdict = "tight"     // it fits, but other programs may be pushed to swap or the model paged out
-	WontFit  Verdict = "won't fit" // more than is available
+	Fits       Verdict = "fits"      // the estimate uses at most 80% of the available memory
+	Tight      Verdict = "tight"     // it fits, but other programs may be pushed to swap or the model paged out
+	WontFit    Verdict = "won't fit" // more than is available
 	FitUnknown Verdict = "unknown"   // the shapes or the free memory are not known
 )
 
