@@ -282,6 +282,9 @@ func (b *Backend) RopeTable(dst tensor.Tensor, pos []int32, p tensor.Rope) {
 			hi += 0.001
 		}
 		mscale = 0.1*math.Log(factor) + 1
+		if p.MScale != 0 {
+			mscale = p.MScale
+		}
 	}
 	for r, ps := range pos {
 		row := d[r*p.Dim : (r+1)*p.Dim]

@@ -76,6 +76,7 @@ type Rope struct {
 	OrigCtx  int     // original_max_position_embeddings (YaRN)
 	BetaFast float64 // YaRN β_fast (32 when zero)
 	BetaSlow float64 // YaRN β_slow (1 when zero)
+	MScale   float64 // YaRN attention factor multiplying cos/sin (0: 0.1·ln(Factor) + 1)
 }
 
 // Info describes an opened backend.
