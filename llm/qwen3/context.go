@@ -28,20 +28,20 @@ type Context struct {
 	batch  int
 	kc, vc []kernels.Tensor // per layer: [nCtx][Hkv·d], keys after q/k-norm and RoPE
 
-	x, xn      kernels.Tensor // [B][D] residual stream and its normalised copy
-	q, att     kernels.Tensor // [B][H·d]
-	k, v       kernels.Tensor // [B][Hkv·d]
-	out        kernels.Tensor // [B][D] attention / FFN output
-	gate, up   kernels.Tensor // dense: [B][F]; MoE: [B·k][Fe]
-	router     kernels.Tensor // MoE: [B][E] router logits
-	expIDs     kernels.Tensor // MoE: I32 [B][k]
-	expW       kernels.Tensor // MoE: [B][k]
-	expOut     kernels.Tensor // MoE: [B·k][D]
-	rope       kernels.Tensor // [B][d] cos/sin table of the batch's positions
-	hn, lg     kernels.Tensor // output head: [lmChunk][D], [lmChunk][V]
-	pos        []int32
-	last       []float32 // logits of the last position, returned by Eval(all=false)
-	allocated  []kernels.Tensor
+	x, xn     kernels.Tensor // [B][D] residual stream and its normalised copy
+	q, att    kernels.Tensor // [B][H·d]
+	k, v      kernels.Tensor // [B][Hkv·d]
+	out       kernels.Tensor // [B][D] attention / FFN output
+	gate, up  kernels.Tensor // dense: [B][F]; MoE: [B·k][Fe]
+	router    kernels.Tensor // MoE: [B][E] router logits
+	expIDs    kernels.Tensor // MoE: I32 [B][k]
+	expW      kernels.Tensor // MoE: [B][k]
+	expOut    kernels.Tensor // MoE: [B·k][D]
+	rope      kernels.Tensor // [B][d] cos/sin table of the batch's positions
+	hn, lg    kernels.Tensor // output head: [lmChunk][D], [lmChunk][V]
+	pos       []int32
+	last      []float32 // logits of the last position, returned by Eval(all=false)
+	allocated []kernels.Tensor
 }
 
 // NewContext allocates a KV cache of nCtx positions (0: the model's trained context length) and the buffers
