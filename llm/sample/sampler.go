@@ -118,19 +118,24 @@ func (s *Sampler) Sample(logits []float32) (int32, error) {
 	if len(logits) != len(s.cand) {
 		return 0, fmt.Errorf("sample: %d logits for a vocabulary of %d", len(logits), len(s.cand))
 	}
-	// Candidates: every token that can be drawn, with its penalised logit.
-	cand := s.cand[:len(logits)]
-	copyLogits(cand, logits)
-	s.penalise(cand)
+	// Candidates: every token that can be drawn, with its penalised logit, in one pass over the row.
+	cand := s.cand
+	usesRep := s.p.RepetitionPenalty != 0 && s.p.RepetitionPenalty != 1
+	penalise := usesRep || s.p.PresencePenalty != 0
 	n := 0
 	best := -1
-	for i := range cand {
-		c := cand[i]
-		if s.banned[c.id] || c.v != c.v || math.IsInf(float64(c.v), -1) {
+	for i, v := range logits {
+		if s.banned[i] {
 			continue
 		}
-		cand[n] = c
-		if best < 0 || c.v > cand[best].v {
+		if penalise && (s.count[i] > 0 || s.prompt[i]) {
+			v = s.penalty(i, v, usesRep)
+		}
+		if v != v || v < -math.MaxFloat32 {
+			continue // NaN or -Inf
+		}
+		cand[n] = candidate{int32(i), v}
+		if best < 0 || v > cand[best].v {
 			best = n
 		}
 		n++
@@ -211,33 +216,19 @@ func (s *Sampler) Sample(logits []float32) (int32, error) {
 	return cand[len(cand)-1].id, nil // u landed on the rounding error at the top end
 }
 
-func copyLogits(cand []candidate, logits []float32) {
-	for i, v := range logits {
-		cand[i] = candidate{int32(i), v}
-	}
-}
-
-// penalise applies the presence and repetition penalties to the candidates, which are still indexed by id.
-func (s *Sampler) penalise(cand []candidate) {
-	rep, pres := s.p.RepetitionPenalty, s.p.PresencePenalty
-	usesRep := rep != 0 && rep != 1
-	if !usesRep && pres == 0 {
-		return
-	}
-	for _, id := range s.seen {
-		v := cand[id].v
-		if usesRep {
-			if v > 0 {
-				v /= rep
-			} else {
-				v *= rep
-			}
+// penalty applies the presence and repetition penalties to the logit v of token id.
+func (s *Sampler) penalty(id int, v float32, usesRep bool) float32 {
+	if usesRep {
+		if v > 0 {
+			v /= s.p.RepetitionPenalty
+		} else {
+			v *= s.p.RepetitionPenalty
 		}
-		if s.count[id] > 0 {
-			v -= pres
-		}
-		cand[id].v = v
 	}
+	if s.count[id] > 0 {
+		v -= s.p.PresencePenalty
+	}
+	return v
 }
 
 // selectTop reorders c so that its k largest values come first (in no particular order): quickselect with
