@@ -32,6 +32,7 @@ func commands() map[string]command {
 		// (entries are added as the commands are implemented)
 		"inspect": {"show a model's architecture, size, tensor types and memory needs", runInspect},
 		"gen":     {"generate a random-weight Qwen3 / Qwen3-MoE model (GGUF or HF folder) for tests and benchmarks", runGen},
+		"logits":  {"write the logits of a token sequence as little-endian float32 (parity checks)", runLogits},
 	}
 }
 
