@@ -449,7 +449,7 @@ func (b *Backend) Attention(dst, q, k, v tensor.Tensor, pos0, nHead, nKVHead int
 	}
 	b.lock()
 	defer b.mu.Unlock()
-	b.growScratch(pos0 + nt)
+	b.growScratch(k.Rows()) // the whole cache at once: no regrowth as the sequence lengthens
 	a := &b.tAttn
 	*a = attentionTask{q: f32s(q), dst: f32s(dst), nTok: nt, pos0: pos0, nHead: nHead, group: nHead / nKVHead,
 		d: d, qc: q.Cols(), kc: k.Cols(), scale: scale, scratch: b.scratch}
