@@ -111,6 +111,25 @@ func Discover(ctx context.Context, opts Options) ([]LocalModel, error) {
 	return out, nil
 }
 
+// ReadLocal describes one GGUF file or model folder as Discover would: format, size, and what its header
+// (or config.json) says. It does not look for the file's other parts or projector.
+func ReadLocal(path string) (LocalModel, error) {
+	st, err := os.Stat(path)
+	if err != nil {
+		return LocalModel{}, fmt.Errorf("hub: %w", err)
+	}
+	m := LocalModel{Path: path, Files: []string{path}, Location: LocPath}
+	if st.IsDir() {
+		m.Format = "safetensors"
+		m.Size = sizeOf([]string{path}, "")
+		readConfig(&m)
+	} else {
+		m.Format, m.Size = "gguf", st.Size()
+		readHeader(&m)
+	}
+	return m, m.Err
+}
+
 // modelsIn groups the files of one folder into models: each GGUF (all parts of a split one) with the
 // folder's vision projector, or the folder itself when it holds safetensors weights.
 func modelsIn(dir string, files []string, cat *Catalog) []LocalModel {

@@ -211,8 +211,7 @@ func (d *Downloader) fetchOnce(ctx context.Context, j *fileJob) (string, error) 
 		return finish()
 	}
 
-	d.report(j, PhaseWaiting, 0, size, 0)
-	unlock, err := lockFile(ctx, c.lockPath(j.repo, etag), d.LockPoll)
+	unlock, err := lockFile(ctx, c.lockPath(j.repo, etag), d.LockPoll, func() { d.report(j, PhaseWaiting, 0, size, 0) })
 	if err != nil {
 		return "", err
 	}
@@ -633,6 +632,7 @@ func (d *Downloader) verify(ctx context.Context, j *fileJob, partial, sha, gitOI
 	if st.Size() != size {
 		return fmt.Errorf("hub: %s: %s: %d bytes on disk, want %d: %w", j.repo, j.path, st.Size(), size, ErrChecksum)
 	}
+	d.report(j, PhaseVerifying, 0, size, 0)
 	var h hash.Hash
 	want := sha
 	if sha != "" {

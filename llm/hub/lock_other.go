@@ -14,7 +14,7 @@ import (
 
 // lockFile uses an exclusively created lock file where flock is not available. A crashed process leaves
 // the file behind; the error then names it so the user can delete it.
-func lockFile(ctx context.Context, path string, poll time.Duration) (unlock func(), err error) {
+func lockFile(ctx context.Context, path string, poll time.Duration, onWait func()) (unlock func(), err error) {
 	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
 		return nil, fmt.Errorf("hub: lock: %w", err)
 	}
@@ -27,6 +27,10 @@ func lockFile(ctx context.Context, path string, poll time.Duration) (unlock func
 		}
 		if !errors.Is(err, fs.ErrExist) || time.Now().After(deadline) {
 			return nil, fmt.Errorf("hub: lock %s: %w", path+".excl", err)
+		}
+		if onWait != nil {
+			onWait() // called once, when the lock is held by someone else
+			onWait = nil
 		}
 		select {
 		case <-ctx.Done():

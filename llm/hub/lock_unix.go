@@ -17,7 +17,7 @@ import (
 // filelock uses the same lock files and the same kind of lock, so a Python download of the same file waits
 // for ours and the other way round. flock locks belong to the open file, so two pulls in one process
 // exclude each other too.
-func lockFile(ctx context.Context, path string, poll time.Duration) (unlock func(), err error) {
+func lockFile(ctx context.Context, path string, poll time.Duration, onWait func()) (unlock func(), err error) {
 	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
 		return nil, fmt.Errorf("hub: lock: %w", err)
 	}
@@ -36,6 +36,10 @@ func lockFile(ctx context.Context, path string, poll time.Duration) (unlock func
 		if !errors.Is(err, unix.EWOULDBLOCK) && !errors.Is(err, unix.EINTR) {
 			f.Close()
 			return nil, fmt.Errorf("hub: lock %s: %w", path, err)
+		}
+		if onWait != nil {
+			onWait() // called once, when the lock is held by someone else
+			onWait = nil
 		}
 		select {
 		case <-ctx.Done():

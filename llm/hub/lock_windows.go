@@ -15,7 +15,7 @@ import (
 
 // lockFile takes an exclusive LockFileEx lock on the first byte of path, waiting until it is free or ctx
 // ends.
-func lockFile(ctx context.Context, path string, poll time.Duration) (unlock func(), err error) {
+func lockFile(ctx context.Context, path string, poll time.Duration, onWait func()) (unlock func(), err error) {
 	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
 		return nil, fmt.Errorf("hub: lock: %w", err)
 	}
@@ -36,6 +36,10 @@ func lockFile(ctx context.Context, path string, poll time.Duration) (unlock func
 		if !errors.Is(err, windows.ERROR_LOCK_VIOLATION) && !errors.Is(err, windows.ERROR_IO_PENDING) {
 			f.Close()
 			return nil, fmt.Errorf("hub: lock %s: %w", path, err)
+		}
+		if onWait != nil {
+			onWait() // called once, when the lock is held by someone else
+			onWait = nil
 		}
 		select {
 		case <-ctx.Done():
