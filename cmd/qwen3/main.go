@@ -32,6 +32,9 @@ func commands() map[string]command {
 		// (entries are added as the commands are implemented)
 		"inspect": {"show a model's architecture, size, tensor types and memory needs", runInspect},
 		"gen":     {"generate a random-weight Qwen3 / Qwen3-MoE model (GGUF or HF folder) for tests and benchmarks", runGen},
+		"pull":    {"download a model (qwen3:8b, hf://ORG/REPO:QUANT) into the Hugging Face cache, resumable and verified", runPull},
+		"ls":      {"list the models on disk (HF cache, LM Studio, llama.cpp, your folders) and whether they fit in memory", runLs},
+		"rm":      {"remove a downloaded model from the Hugging Face cache", runRm},
 		"logits":  {"write the logits of a token sequence as little-endian float32 (parity checks)", runLogits},
 	}
 }
