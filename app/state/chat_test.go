@@ -481,3 +481,36 @@ func TestTitleFrom(t *testing.T) {
 		}
 	}
 }
+
+func TestSettingsValidateAndPersist(t *testing.T) {
+	ctx := context.Background()
+	_, st, _ := newTestChat(t, nil)
+	s, err := LoadSettings(ctx, st)
+	if err != nil || s.Theme != ThemeSystem || !s.Think || s.Mode != ModeChat || s.Source != SourceHF {
+		t.Fatalf("defaults %+v %v", s, err)
+	}
+	s.Threads, s.ContextLength, s.Theme = 4, 16384, ThemeDark
+	s.Sampling[ModeOCR] = Sampling{Custom: true, Temperature: 0.1, TopP: 0.5}
+	if err := SaveSettings(ctx, st, s); err != nil {
+		t.Fatal(err)
+	}
+	got, err := LoadSettings(ctx, st)
+	if err != nil || got.Threads != 4 || got.ContextLength != 16384 || got.Theme != ThemeDark || got.Sampling[ModeOCR].TopP != 0.5 {
+		t.Errorf("reloaded %+v %v", got, err)
+	}
+	for _, bad := range []func(*Settings){
+		func(s *Settings) { s.Threads = -1 },
+		func(s *Settings) { s.ContextLength = 10 },
+		func(s *Settings) { s.Source = SourceCustom; s.Endpoint = "ftp://x" },
+		func(s *Settings) { s.Source = "nowhere" },
+		func(s *Settings) { s.Theme = "pink" },
+		func(s *Settings) { s.Sampling[ModeChat] = Sampling{Custom: true, Temperature: -1} },
+		func(s *Settings) { s.ExtraFolders = []string{" "} },
+	} {
+		s := DefaultSettings()
+		bad(&s)
+		if err := SaveSettings(ctx, st, s); err == nil {
+			t.Errorf("accepted %+v", s)
+		}
+	}
+}
