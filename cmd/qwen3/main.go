@@ -36,6 +36,8 @@ func commands() map[string]command {
 		"ls":      {"list the models on disk (HF cache, LM Studio, llama.cpp, your folders) and whether they fit in memory", runLs},
 		"rm":      {"remove a downloaded model from the Hugging Face cache", runRm},
 		"logits":  {"write the logits of a token sequence as little-endian float32 (parity checks)", runLogits},
+
+		"tokenize": {"print the token ids of a text (or of JSON strings on stdin with --jsonl)", runTokenize},
 	}
 }
 
