@@ -31,6 +31,10 @@ func commands() map[string]command {
 	return map[string]command{
 		// (entries are added as the commands are implemented)
 		"inspect": {"show a model's architecture, size, tensor types and memory needs", runInspect},
+		"prompt":  {"print the exact prompt a model's chat template makes of a conversation (JSON)", runPrompt},
+		"run":     {"answer one prompt, streaming reasoning and answer", runRun},
+		"chat":    {"chat interactively (reads stdin line by line; /help for commands)", runChat},
+		"bench":   {"measure prompt processing and generation speed (tokens/s) and peak memory", runBench},
 		"gen":     {"generate a random-weight Qwen3 / Qwen3-MoE model (GGUF or HF folder) for tests and benchmarks", runGen},
 		"pull":    {"download a model (qwen3:8b, hf://ORG/REPO:QUANT) into the Hugging Face cache, resumable and verified", runPull},
 		"ls":      {"list the models on disk (HF cache, LM Studio, llama.cpp, your folders) and whether they fit in memory", runLs},
