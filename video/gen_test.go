@@ -203,3 +203,9 @@ func decodeIndex(f *Frame, rot int) (idx int, ok bool) {
 	}
 	return idx, true
 }
+
+func execOutput(name string, args ...string) ([]byte, error) {
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	return exec.CommandContext(ctx, name, args...).Output()
+}

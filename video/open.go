@@ -98,6 +98,9 @@ func Open(path string) (v *Video, err error) {
 			return nil, newErr(path, ErrCorrupt, err, "")
 		case score < probeScoreRetry:
 			return nil, newErr(path, ErrNotMedia, err, "no known container or stream format")
+		case errors.Is(err, astiav.ErrEof):
+			name, _ := probeContent(head)
+			return nil, newErr(path, ErrCorrupt, nil, "looks like %s but ends inside its header", name)
 		default:
 			name, _ := probeContent(head)
 			return nil, newErr(path, ErrCorrupt, err, "looks like %s but cannot be opened", name)
@@ -190,7 +193,7 @@ func Open(path string) (v *Video, err error) {
 	if err != nil {
 		return nil, err
 	}
-	if isStillCodec(v.codecID) && sc.eof && len(sc.pts) <= 1 {
+	if isStillCodec(v.codecID) && sc.eof && sc.packets <= 1 {
 		if in.HasAudio {
 			return nil, newErr(path, ErrNoVideo, nil, "audio with a still picture (%s cover art)", in.Codec)
 		}
@@ -211,6 +214,9 @@ func Open(path string) (v *Video, err error) {
 	end := int64(astiav.NoPtsValue)
 	if sc.eof {
 		end = sc.videoEnd
+		if err := v.checkEnd(headerEnd, sc.videoEnd, sc.anyEnd); err != nil {
+			return nil, err
+		}
 	} else if end, err = v.scanEnd(d, headerEnd); err != nil {
 		return nil, err
 	}
@@ -230,6 +236,8 @@ func Open(path string) (v *Video, err error) {
 
 // scan is what Open learns from the first seconds of the video stream.
 type scan struct {
+	packets  int     // video packets read
+	anyEnd   float64 // end of the last packet of any stream, seconds (container clock), -Inf if none
 	pts      []int64 // packet presentation times, decode order
 	keys     []int64 // keyframe packet times
 	videoEnd int64   // largest pts+duration seen
@@ -239,7 +247,7 @@ type scan struct {
 // scanStart reads the first seconds of the file, decodes the first frame and records packet timing.
 func (v *Video) scanStart(d *demuxer, codec *astiav.Codec, fps float64) (*scan, error) {
 	path, in := v.Info.Path, &v.Info
-	sc := &scan{videoEnd: astiav.NoPtsValue}
+	sc := &scan{videoEnd: astiav.NoPtsValue, anyEnd: math.Inf(-1)}
 	v.frameTicks = 1
 	if fps > 0 {
 		v.frameTicks = max(1, int64(math.Round(1/(fps*v.tbSec))))
@@ -281,9 +289,11 @@ func (v *Video) scanStart(d *demuxer, codec *astiav.Codec, fps float64) (*scan, 
 			return nil, newErr(path, ErrCorrupt, err, "reading packets at the start")
 		}
 		bytes += pkt.Size()
+		sc.anyEnd = max(sc.anyEnd, packetEnd(d, pkt))
 		if pkt.StreamIndex() != d.si {
 			continue
 		}
+		sc.packets++
 		t := packetTime(pkt)
 		if t != astiav.NoPtsValue {
 			sc.pts = append(sc.pts, t)
@@ -312,7 +322,7 @@ func (v *Video) scanStart(d *demuxer, codec *astiav.Codec, fps float64) (*scan, 
 			break
 		}
 	}
-	if len(sc.pts) == 0 && sc.eof {
+	if sc.packets == 0 && sc.eof {
 		return nil, newErr(path, ErrZeroDuration, nil, "the video stream has no frames")
 	}
 	if !gotFrame {
@@ -342,7 +352,7 @@ func (v *Video) scanEnd(d *demuxer, headerEnd int64) (int64, error) {
 	if err := d.seek(target); err != nil {
 		return astiav.NoPtsValue, nil // unseekable: sampling will decode forward and tell
 	}
-	videoEnd, anyEnd := int64(astiav.NoPtsValue), -math.MaxFloat64
+	videoEnd, anyEnd := int64(astiav.NoPtsValue), math.Inf(-1)
 	bytes, n := 0, 0
 	for ; n < endScanPackets && bytes < endScanBytes; n++ {
 		pkt, err := d.readAny()
@@ -353,34 +363,49 @@ func (v *Video) scanEnd(d *demuxer, headerEnd int64) (int64, error) {
 			return 0, newErr(v.Info.Path, ErrCorrupt, err, "reading packets near the end")
 		}
 		bytes += pkt.Size()
-		t := packetTime(pkt)
-		if t == astiav.NoPtsValue {
-			continue
-		}
-		dur := max(pkt.Duration(), 0)
-		if pkt.StreamIndex() == d.si {
-			if dur == 0 {
+		anyEnd = max(anyEnd, packetEnd(d, pkt))
+		if t := packetTime(pkt); pkt.StreamIndex() == d.si && t != astiav.NoPtsValue {
+			dur := pkt.Duration()
+			if dur <= 0 {
 				dur = v.frameTicks
 			}
 			videoEnd = max(videoEnd, t+dur)
 		}
-		tb := d.fc.Streams()[pkt.StreamIndex()].TimeBase()
-		anyEnd = max(anyEnd, float64(t+dur)*tb.Float64())
 	}
 	if n >= endScanPackets || bytes >= endScanBytes {
 		return astiav.NoPtsValue, nil // the last keyframe is far back; no verdict
 	}
-	want := float64(headerEnd) * v.tbSec
-	tol := 1 + 3*float64(v.frameTicks)*v.tbSec
-	if videoEnd == astiav.NoPtsValue || anyEnd < want-tol {
-		got := "no data"
-		if anyEnd > -math.MaxFloat64 {
-			got = fmt.Sprintf("data ends at %.2fs", anyEnd-v.Info.StartTime)
-		}
-		return 0, newErr(v.Info.Path, ErrCorrupt, nil, "%s but the headers say the video lasts %.2fs (truncated?)",
-			got, want-v.Info.StartTime)
+	return videoEnd, v.checkEnd(headerEnd, videoEnd, anyEnd)
+}
+
+// checkEnd compares where the data ends (the video stream's last frame, any stream's last packet in
+// seconds) with the end the headers promise: a truncated download or copy stops well short of it.
+func (v *Video) checkEnd(headerEnd, videoEnd int64, anyEnd float64) error {
+	if headerEnd == astiav.NoPtsValue {
+		return nil
 	}
-	return videoEnd, nil
+	want := float64(headerEnd) * v.tbSec
+	// Headers and packets disagree by a frame or two (last frame duration, edit lists, audio priming).
+	tol := 3*float64(v.frameTicks)*v.tbSec + min(1, 0.05*(want-v.Info.StartTime))
+	if videoEnd != astiav.NoPtsValue && anyEnd >= want-tol {
+		return nil
+	}
+	got := "there is no video data"
+	if !math.IsInf(anyEnd, -1) {
+		got = fmt.Sprintf("the data ends at %.2fs", anyEnd-v.Info.StartTime)
+	}
+	return newErr(v.Info.Path, ErrCorrupt, nil, "%s but the headers say the video lasts %.2fs (truncated?)",
+		got, want-v.Info.StartTime)
+}
+
+// packetEnd is the end time of a packet of any stream in seconds on the container clock (-Inf if untimed).
+func packetEnd(d *demuxer, p *astiav.Packet) float64 {
+	t := packetTime(p)
+	if t == astiav.NoPtsValue {
+		return math.Inf(-1)
+	}
+	tb := d.fc.Streams()[p.StreamIndex()].TimeBase()
+	return float64(t+max(p.Duration(), 0)) * tb.Float64()
 }
 
 // finishTiming fills frame rate, frame count, variable-frame-rate and keyframe-interval fields.
