@@ -1,22 +1,71 @@
 package tokenizer
 
 import (
-	"container/heap"
 	"math"
 	"sync"
 )
 
 // merges maps an adjacent pair of ids to the merge's rank (its line in the merges list) and the merged id.
-type merges map[uint64]mergeInfo
+// It is an open-addressing hash table (linear probing, load factor at most 1/2): BPE spends most of its time
+// in these lookups, and this is several times faster than a Go map with uint64 keys.
+type merges struct {
+	slots []mergeSlot
+	mask  uint64
+	shift uint // 64 - log2(len(slots)): Fibonacci hashing takes the product's top bits
+	n     int
+}
+
+type mergeSlot struct {
+	key      uint64 // pairKey+1, so that 0 marks an empty slot
+	rank, id int32
+}
 
 type mergeInfo struct{ rank, id int32 }
 
+func newMerges(n int) merges {
+	size, bits := 16, uint(4)
+	for size < 2*n {
+		size *= 2
+		bits++
+	}
+	return merges{slots: make([]mergeSlot, size), mask: uint64(size - 1), shift: 64 - bits}
+}
+
 func pairKey(a, b int32) uint64 { return uint64(uint32(a))<<32 | uint64(uint32(b)) }
+
+// add inserts a merge unless the pair already has one (the first, lowest-ranked occurrence wins, as in
+// Hugging Face). It reports whether it inserted.
+func (m *merges) add(a, b, rank, id int32) bool {
+	k := pairKey(a, b) + 1
+	for i := (k * 0x9E3779B97F4A7C15) >> m.shift; ; i = (i + 1) & m.mask {
+		switch m.slots[i].key {
+		case 0:
+			m.slots[i] = mergeSlot{key: k, rank: rank, id: id}
+			m.n++
+			return true
+		case k:
+			return false
+		}
+	}
+}
+
+func (m *merges) get(a, b int32) (mergeInfo, bool) {
+	k := pairKey(a, b) + 1
+	for i := (k * 0x9E3779B97F4A7C15) >> m.shift; ; i = (i + 1) & m.mask {
+		s := &m.slots[i]
+		if s.key == k {
+			return mergeInfo{s.rank, s.id}, true
+		}
+		if s.key == 0 {
+			return mergeInfo{}, false
+		}
+	}
+}
 
 const noRank = math.MaxInt32
 
-func (m merges) rank(a, b int32) (int32, int32) {
-	if v, ok := m[pairKey(a, b)]; ok {
+func (m *merges) rank(a, b int32) (int32, int32) {
+	if v, ok := m.get(a, b); ok {
 		return v.rank, v.id
 	}
 	return noRank, -1
@@ -96,15 +145,14 @@ func (t *Tokenizer) bpeHeap(word string, out []int32) []int32 {
 			return
 		}
 		if r, id := t.merges.rank(syms[pos], syms[nx]); r != noRank {
-			h = append(h, candidate{rank: r, pos: pos, left: syms[pos], right: syms[nx], id: id})
+			h.push(candidate{rank: r, pos: pos, left: syms[pos], right: syms[nx], id: id})
 		}
 	}
 	for i := 0; i < n-1; i++ {
 		push(int32(i))
 	}
-	heap.Init(&h)
-	for h.Len() > 0 {
-		c := heap.Pop(&h).(candidate)
+	for len(h) > 0 {
+		c := h.pop()
 		nx := next[c.pos]
 		// A candidate is stale when its left symbol was absorbed (syms = -1) or either side changed.
 		if syms[c.pos] != c.left || nx < 0 || syms[nx] != c.right {
@@ -118,15 +166,9 @@ func (t *Tokenizer) bpeHeap(word string, out []int32) []int32 {
 			prev[nn] = c.pos
 		}
 		if p := prev[c.pos]; p >= 0 {
-			if r, id := t.merges.rank(syms[p], syms[c.pos]); r != noRank {
-				heap.Push(&h, candidate{rank: r, pos: p, left: syms[p], right: syms[c.pos], id: id})
-			}
+			push(p)
 		}
-		if nn >= 0 {
-			if r, id := t.merges.rank(syms[c.pos], syms[nn]); r != noRank {
-				heap.Push(&h, candidate{rank: r, pos: c.pos, left: syms[c.pos], right: syms[nn], id: id})
-			}
-		}
+		push(c.pos)
 	}
 	for i := int32(0); i >= 0; i = next[i] {
 		out = append(out, syms[i])
@@ -136,22 +178,49 @@ func (t *Tokenizer) bpeHeap(word string, out []int32) []int32 {
 
 type candidate struct{ rank, pos, left, right, id int32 }
 
+func (c candidate) less(d candidate) bool {
+	return c.rank < d.rank || (c.rank == d.rank && c.pos < d.pos)
+}
+
+// mergeHeap is a binary min-heap of candidates ordered by (rank, position), written out rather than via
+// container/heap to avoid boxing every element in an interface.
 type mergeHeap []candidate
 
-func (h mergeHeap) Len() int { return len(h) }
-func (h mergeHeap) Less(i, j int) bool {
-	if h[i].rank != h[j].rank {
-		return h[i].rank < h[j].rank
+func (h *mergeHeap) push(c candidate) {
+	*h = append(*h, c)
+	s := *h
+	for i := len(s) - 1; i > 0; {
+		p := (i - 1) / 2
+		if !s[i].less(s[p]) {
+			break
+		}
+		s[i], s[p] = s[p], s[i]
+		i = p
 	}
-	return h[i].pos < h[j].pos
 }
-func (h mergeHeap) Swap(i, j int) { h[i], h[j] = h[j], h[i] }
-func (h *mergeHeap) Push(x any)   { *h = append(*h, x.(candidate)) }
-func (h *mergeHeap) Pop() any {
-	old := *h
-	c := old[len(old)-1]
-	*h = old[:len(old)-1]
-	return c
+
+func (h *mergeHeap) pop() candidate {
+	s := *h
+	top := s[0]
+	last := len(s) - 1
+	s[0] = s[last]
+	s = s[:last]
+	for i := 0; ; {
+		l, r, m := 2*i+1, 2*i+2, i
+		if l < len(s) && s[l].less(s[m]) {
+			m = l
+		}
+		if r < len(s) && s[r].less(s[m]) {
+			m = r
+		}
+		if m == i {
+			break
+		}
+		s[i], s[m] = s[m], s[i]
+		i = m
+	}
+	*h = s
+	return top
 }
 
 // wordCache remembers the ids of recently seen pre-tokens. It is bounded: when full it is emptied, which

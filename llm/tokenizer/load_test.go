@@ -59,7 +59,7 @@ func TestFromJSONSmall(t *testing.T) {
 		t.Errorf("template %q, EOS %v, special(261) %v", tok.ChatTemplate(), tok.EOS(), tok.IsSpecial(261))
 	}
 	// The old "a b" and the new ["a", "b"] merge formats load alike.
-	if tok.merges[pairKey(256, 'c')].id != 257 {
+	if m, ok := tok.merges.get(256, 'c'); !ok || m.id != 257 {
 		t.Error("pair merge not loaded")
 	}
 }

@@ -89,7 +89,7 @@ func build(s spec) (*Tokenizer, error) {
 	t := &Tokenizer{
 		tokens:       make([]string, size),
 		vocab:        make(map[string]int32, len(s.vocab)+len(s.added)),
-		merges:       make(merges, len(s.merges)),
+		merges:       newMerges(len(s.merges)),
 		nfc:          s.nfc,
 		ignoreMerges: s.ignoreMerges,
 		special:      make([]uint64, (size+63)/64),
@@ -126,10 +126,7 @@ func build(s spec) (*Tokenizer, error) {
 			}
 			return nil, fmt.Errorf("merge %d (%q %q): token %q not in the vocabulary", i, m[0], m[1], missing)
 		}
-		k := pairKey(a, b)
-		if _, dup := t.merges[k]; !dup { // the first (lowest-ranked) occurrence wins, as in Hugging Face
-			t.merges[k] = mergeInfo{rank: int32(i), id: ab}
-		}
+		t.merges.add(a, b, int32(i), ab)
 	}
 	var raw, normd []addedToken
 	seen := make(map[string]bool)
