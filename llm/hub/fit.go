@@ -34,7 +34,7 @@ type Fit struct {
 	Weights   int64 // model weights
 	KV        int64 // KV cache at Context positions
 	Vision    int64 // vision tower: projector weights plus image activations
-	Overhead  int64 // runtime: batch activations, output-head buffers, tokenizer, Go runtime
+	Overhead  int64 // runtime: batch activations, output-head buffers, tokenizer, the program itself
 	Total     int64
 	Context   int
 	Available uint64 // memory available now (platform.ReadMemory)
@@ -45,7 +45,9 @@ type Fit struct {
 // Constants of the overhead model, checked against the measured peak RSS of generated models (see
 // TestFitEstimateMatchesMeasuredPeak).
 const (
-	baseOverhead     = 64 << 20  // Go runtime, tokenizer tables, chat template, thread stacks
+	baseOverhead     = 16 << 20  // the Go runtime and the program itself, thread stacks
+	tokenizerPerTok  = 300       // tokenizer tables per vocabulary entry, with the garbage of building them
+	defaultVocab     = 151936    // Qwen3's, when a file does not say
 	visionActivation = 256 << 20 // ViT activations and attention for one image at the default pixel budget
 	lmChunk          = 32        // output-head rows computed per pass (llm/qwen3)
 )
@@ -75,7 +77,11 @@ func EstimateFit(req FitRequest, mem platform.Memory) Fit {
 	}
 	qd := int64(d.Heads) * int64(d.HeadDim)
 	act := B*(3*int64(d.Embd)+2*qd+2*kvDim+2*ff) + lmChunk*int64(d.Vocab) + int64(d.Vocab) + lmChunk*int64(d.Embd)
-	f.Overhead = baseOverhead + 4*act
+	vocab := int64(d.Vocab)
+	if vocab == 0 {
+		vocab = defaultVocab
+	}
+	f.Overhead = baseOverhead + tokenizerPerTok*vocab + 4*act
 	f.Total = f.Weights + f.KV + f.Vision + f.Overhead
 	switch {
 	case d.Layers == 0 || d.KVHeads == 0 || d.HeadDim == 0 || mem.Available == 0:
