@@ -8,7 +8,9 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
+	"github.com/qwenstudio/qwenstudio/llm/hub"
 	"github.com/qwenstudio/qwenstudio/llm/hub/hubtest"
 )
 
@@ -218,5 +220,22 @@ func TestLsCatalog(t *testing.T) {
 	if code != 0 || !strings.Contains(out, "qwen3:8b") || !strings.Contains(out, "qwen3-vl:30b-a3b-thinking") ||
 		!strings.Contains(out, "q4_k_m,q5_0,q5_k_m,q6_k,q8_0,safetensors") {
 		t.Errorf("exit %d\n%s", code, out)
+	}
+}
+
+func TestProgressBarOnTerminal(t *testing.T) {
+	var b bytes.Buffer
+	p := &progressPrinter{w: &b, tty: true, lastPct: -1}
+	p.update(hub.Progress{Repo: "Qwen/Qwen3-8B-GGUF", Path: "Qwen3-8B-Q4_K_M.gguf", File: 1, Files: 1, Phase: hub.PhaseDownloading,
+		Done: 2_500_000_000, Total: 5_000_000_000, Speed: 50_000_000, ETA: 50 * time.Second})
+	p.update(hub.Progress{Repo: "Qwen/Qwen3-8B-GGUF", Path: "Qwen3-8B-Q4_K_M.gguf", File: 1, Files: 1, Phase: hub.PhaseDone,
+		Done: 5_000_000_000, Total: 5_000_000_000})
+	p.finish()
+	out := b.String()
+	for _, want := range []string{"\r\033[K[1/1] Qwen3-8B-Q4_K_M.gguf", "[############............]  50%", "2.50 GB of 5.00 GB, 50.0 MB/s, 50s left",
+		"100% 5.00 GB verified\n"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("bar output lacks %q:\n%q", want, out)
+		}
 	}
 }

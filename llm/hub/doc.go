@@ -31,6 +31,23 @@
 // partial file from its size, assuming no gaps; it would produce a corrupt file from one of ours that
 // was interrupted (ours never do: they verify). Resuming from huggingface_hub's partial files is safe.
 //
+// # Discovery
+//
+// [Discover] lists models wherever they are: the HF cache (GGUF files and safetensors folders), the user's
+// GGUF folders, LM Studio's (~/.lmstudio/models, ~/.cache/lm-studio/models) and llama.cpp's download cache
+// ($LLAMA_CACHE, ~/.cache/llama.cpp). Architecture, quantization, context and shapes come from each GGUF
+// header through llm/gguf; official file names are matched to catalog models. Files are used in place,
+// never copied, and only the HF cache's are ever deleted ([PlanRemove]). Resolve and Pull look in the same
+// places, so a model LM Studio already downloaded is not downloaded again.
+//
+// # Memory fit
+//
+// [EstimateFit] adds the weights (memory-mapped, resident once used), the KV cache at the chosen context
+// (F16), the vision tower (projector plus image activations) and the runtime (batch activations, output
+// head buffers, tokenizer tables, the program) and compares the total with the memory available now
+// (platform.ReadMemory): "fits" within 80% of it, "tight" up to all of it, "won't fit" beyond. The runtime
+// part was checked against the peak RSS of a generated model filled to its context.
+//
 // # Sources
 //
 // [HF] talks to huggingface.co or a mirror (HF_ENDPOINT; HF_TOKEN for gated repositories, sent only to
