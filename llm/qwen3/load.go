@@ -68,12 +68,7 @@ func Load(ctx context.Context, path string, opts Options) (*Model, error) {
 			return nil, fmt.Errorf("qwen3: %w", err)
 		}
 		closers = append(closers, f.Close)
-		if cfg, err = configFromGGUF(f); err != nil {
-			closeAll()
-			return nil, fmt.Errorf("qwen3: %s: %w", path, err)
-		}
-		src = ggufSource{f}
-		if tok, err = tokenizer.FromGGUF(f); err != nil {
+		if cfg, src, tok, err = fromGGUF(f); err != nil {
 			closeAll()
 			return nil, fmt.Errorf("qwen3: %s: %w", path, err)
 		}
@@ -85,6 +80,19 @@ func Load(ctx context.Context, path string, opts Options) (*Model, error) {
 	}
 	m.closers = closers
 	return m, nil
+}
+
+// fromGGUF reads the config and tokenizer of an opened GGUF file.
+func fromGGUF(f *gguf.File) (Config, source, *tokenizer.Tokenizer, error) {
+	cfg, err := configFromGGUF(f)
+	if err != nil {
+		return Config{}, nil, nil, err
+	}
+	tok, err := tokenizer.FromGGUF(f)
+	if err != nil {
+		return Config{}, nil, nil, err
+	}
+	return cfg, ggufSource{f}, tok, nil
 }
 
 func newModel(ctx context.Context, cfg Config, src source, tok *tokenizer.Tokenizer, opts Options) (*Model, error) {
