@@ -178,21 +178,25 @@ func meanStddev(xs []float64) (mean, sd float64) {
 	return mean, math.Sqrt(sd / float64(len(xs)-1))
 }
 
-// modelSize returns the bytes of the model's weight files and, for GGUF, its parameter count (0 when
-// unknown).
+// modelSize returns the bytes of the model's weights (GGUF: the tensor data; folders: the safetensors files)
+// and, for GGUF, its parameter count (0 when unknown).
 func modelSize(path string) (size, params int64) {
 	st, err := os.Stat(path)
 	if err != nil {
 		return 0, 0
 	}
 	if !st.IsDir() {
-		if f, err := gguf.Open(path); err == nil {
-			for i := range f.Tensors {
-				params += f.Tensors[i].NumElements()
-			}
-			f.Close()
+		f, err := gguf.Open(path)
+		if err != nil {
+			return st.Size(), 0
 		}
-		return st.Size(), params
+		defer f.Close()
+		// Tensor data only, as llama-bench counts it.
+		for i := range f.Tensors {
+			params += f.Tensors[i].NumElements()
+			size += int64(len(f.Tensors[i].Data))
+		}
+		return size, params
 	}
 	filepath.WalkDir(path, func(p string, d iofs.DirEntry, err error) error {
 		if err == nil && !d.IsDir() && strings.HasSuffix(p, ".safetensors") {
