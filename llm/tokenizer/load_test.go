@@ -83,6 +83,9 @@ func TestFromJSONErrors(t *testing.T) {
 		{"added id clash", func(m map[string]any) {
 			m["added_tokens"] = []any{map[string]any{"id": 5, "content": "ab", "special": true}}
 		}, "vocabulary says 256"},
+		{"added id taken", func(m map[string]any) {
+			m["added_tokens"] = []any{map[string]any{"id": 256, "content": "<q>", "special": true}}
+		}, `id 256, which is already the token "ab"`},
 		{"added without id", func(m map[string]any) { m["added_tokens"] = []any{map[string]any{"content": "q"}} }, "has no id"},
 		{"negative id", func(m map[string]any) { m["model"].(map[string]any)["vocab"].(map[string]any)["abc"] = -3 }, "negative token id"},
 	} {

@@ -140,6 +140,9 @@ func build(s spec) (*Tokenizer, error) {
 			return nil, fmt.Errorf("added token %q appears twice", a.content)
 		}
 		seen[a.content] = true
+		if prev := t.tokens[a.id]; prev != "" && prev != a.content {
+			return nil, fmt.Errorf("added token %q has id %d, which is already the token %q", a.content, a.id, prev)
+		}
 		t.tokens[a.id] = a.content
 		t.vocab[a.content] = a.id
 		if a.special {
