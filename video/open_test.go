@@ -199,3 +199,42 @@ func runFFmpegOutput(t *testing.T, args ...string) ([]byte, error) {
 	t.Helper()
 	return execOutput("ffmpeg", append([]string{"-hide_banner", "-loglevel", "error", "-y"}, args...)...)
 }
+
+func openFDs(t *testing.T) int {
+	t.Helper()
+	ents, err := os.ReadDir("/proc/self/fd")
+	if err != nil {
+		t.Skip("no /proc/self/fd on this system")
+	}
+	return len(ents)
+}
+
+// TestNoLeakedFiles opens, samples (completely, interrupted, failing) and closes repeatedly, and opens
+// broken files: every path must close what it opened.
+func TestNoLeakedFiles(t *testing.T) {
+	needFFmpeg(t)
+	dir := t.TempDir()
+	good := gen{"g.mp4", 160, 96, 25, 50, x264}.make(t, dir)
+	trunc := truncate(t, gen{"t.mkv", 160, 96, 25, 50, x264}.make(t, dir), filepath.Join(dir, "tr.mkv"), 0.5)
+	before := openFDs(t)
+	for range 5 {
+		v, err := Open(good)
+		if err != nil {
+			t.Fatal(err)
+		}
+		times := EvenTimes(v.Info, 12)
+		sampleAll(t, v)
+		for range v.Sample(testCtx(t), times, Options{Workers: 3}) {
+			break
+		}
+		for range v.Sample(testCtx(t), []float64{-1}, Options{}) {
+		}
+		v.Close()
+		if _, err := Open(trunc); err == nil {
+			t.Fatal("truncated file opened")
+		}
+	}
+	if after := openFDs(t); after != before {
+		t.Errorf("%d open files before, %d after", before, after)
+	}
+}

@@ -42,6 +42,7 @@ func commands() map[string]command {
 		"logits":  {"write the logits of a token sequence as little-endian float32 (parity checks)", runLogits},
 
 		"tokenize": {"print the token ids of a text (or of JSON strings on stdin with --jsonl)", runTokenize},
+		"frames":   {"extract video frames (Qwen3-VL sampling, evenly spaced or at given times) as PNG + frames.json", runFrames},
 	}
 }
 
