@@ -241,3 +241,34 @@ func TestGoldenF16Cache(t *testing.T) {
 		m.Close()
 	}
 }
+
+// TestGoldenF32Mode: with Options.F32 (no activation rounding, F32 cache) the last-position logits of C1 and
+// C2 stay within the README tolerances, which were set for engines that compute activations in float32.
+func TestGoldenF32Mode(t *testing.T) {
+	dir := testdata.Dir(t, "golden")
+	ctx := context.Background()
+	for _, gm := range goldenModels {
+		m, err := Load(ctx, filepath.Join(dir, "models", gm.name+".gguf"), Options{F32: true})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, name := range []string{"C1", "C2"} {
+			g := readGoldenCase(t, dir, gm.name, name)
+			c, err := m.NewContext(len(g.Tokens))
+			if err != nil {
+				t.Fatal(err)
+			}
+			got, err := c.Eval(ctx, g.Tokens, false)
+			if err != nil {
+				t.Fatal(err)
+			}
+			mx, mean := diffStats(got, g.last)
+			t.Logf("%s %s in F32 mode: max %.3g, mean %.3g", gm.name, name, mx, mean)
+			if mx > gm.tol.max || mean > gm.tol.mean {
+				t.Errorf("%s %s in F32 mode: max %.3g (tol %.3g), mean %.3g (tol %.3g)", gm.name, name, mx, gm.tol.max, mean, gm.tol.mean)
+			}
+			c.Close()
+		}
+		m.Close()
+	}
+}
