@@ -8,8 +8,6 @@ import (
 	"os"
 	"sort"
 	"strings"
-
-	"golang.org/x/sys/unix"
 )
 
 // Magic is the first four bytes of every GGUF file ("GGUF" read as a little-endian uint32).
@@ -55,11 +53,7 @@ type File struct {
 // Open maps the file at path into memory and parses and validates it. Where mmap is unavailable the file is
 // read into memory instead.
 func Open(path string) (*File, error) {
-	return openWith(path, unixMmap)
-}
-
-func unixMmap(fd, size int) ([]byte, error) {
-	return unix.Mmap(fd, 0, size, unix.PROT_READ, unix.MAP_SHARED)
+	return openWith(path, mmapFile)
 }
 
 // openWith is Open with the mapping function as a parameter, so tests can exercise the read fallback.
@@ -96,7 +90,7 @@ func openWith(path string, mmap func(fd, size int) ([]byte, error)) (*File, erro
 	f, err := parse(path, data)
 	if err != nil {
 		if mapping != nil {
-			_ = unix.Munmap(mapping)
+			_ = munmap(mapping)
 		}
 		return nil, err
 	}
@@ -119,7 +113,7 @@ func (f *File) Close() error {
 	for i := range f.Tensors {
 		f.Tensors[i].Data = nil
 	}
-	if err := unix.Munmap(m); err != nil {
+	if err := munmap(m); err != nil {
 		return fmt.Errorf("gguf: %s: munmap: %w", f.path, err)
 	}
 	return nil
