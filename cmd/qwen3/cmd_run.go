@@ -135,6 +135,8 @@ func (g *genFlags) load(ctx context.Context, env *cliEnv) (*llm.Engine, *llm.Ses
 			return nil, nil, fmt.Errorf("generating the demo model: %w", err)
 		}
 		g.model = "the demo model"
+		fmt.Fprintln(env.stderr, "DEMO: this is a random-weight model that Qwen Studio generated itself, to show the engine at work;\n"+
+			"its answers are gibberish. For real answers get a real model: qwen3 pull qwen3:0.6b, then qwen3 chat -m qwen3:0.6b")
 	}
 	if !g.demo {
 		var err error
