@@ -191,10 +191,14 @@ func (p *samplePlan) run(parent context.Context, yield func(*Frame, error) bool)
 
 	for s := range n {
 		var r result
-		select {
-		case r = <-results[s]:
-		case <-ctx.Done():
-			r.err = ctx.Err()
+		if err := ctx.Err(); err != nil { // a cancelled caller gets no more frames, even ready ones
+			r.err = err
+		} else {
+			select {
+			case r = <-results[s]:
+			case <-ctx.Done():
+				r.err = ctx.Err()
+			}
 		}
 		if r.err != nil {
 			cancel()
