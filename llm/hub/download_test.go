@@ -485,3 +485,13 @@ func TestPullSafetensorsFolder(t *testing.T) {
 		t.Errorf("Resolve(hf://test/Tiny) = %q, %v", p, err)
 	}
 }
+
+func TestPullFollowsRenamedRepository(t *testing.T) {
+	fx := newFixture(t, 1000)
+	fx.srv.Rename(tinyRepo, "test/Renamed-GGUF")
+	res, err := fx.pull(t, "qwen3:tiny")
+	if err != nil {
+		t.Fatal(err)
+	}
+	sameContent(t, res.Path, fx.q8)
+}

@@ -122,18 +122,34 @@ func (h *HF) Stat(ctx context.Context, repo, rev, path string) (*FileInfo, error
 		rev = "main"
 	}
 	u := strings.TrimRight(h.Endpoint, "/") + "/" + escapePath(repo) + "/resolve/" + url.PathEscape(rev) + "/" + escapePath(path)
-	req, err := http.NewRequestWithContext(ctx, http.MethodHead, u, nil)
-	if err != nil {
-		return nil, err
-	}
-	req.Header.Set("Accept-Encoding", "identity")
-	h.authorize(req)
 	c := noRedirect(h.Client)
-	resp, err := c.Do(req)
-	if err != nil {
-		return nil, fmt.Errorf("hub: %s: %w", u, err)
+	var resp *http.Response
+	var req *http.Request
+	// Redirects within the hub (a renamed repository) are followed; the first one elsewhere (the CDN) is
+	// where the bytes are, as huggingface_hub does.
+	for hops := 0; ; hops++ {
+		var err error
+		req, err = http.NewRequestWithContext(ctx, http.MethodHead, u, nil)
+		if err != nil {
+			return nil, err
+		}
+		req.Header.Set("Accept-Encoding", "identity")
+		h.authorize(req)
+		resp, err = c.Do(req)
+		if err != nil {
+			return nil, fmt.Errorf("hub: %s: %w", u, err)
+		}
+		resp.Body.Close()
+		loc := resp.Header.Get("Location")
+		if resp.StatusCode/100 != 3 || loc == "" || resp.Header.Get("X-Linked-Etag") != "" || hops == 5 {
+			break
+		}
+		next, err := req.URL.Parse(loc)
+		if err != nil || !strings.EqualFold(next.Host, req.URL.Host) {
+			break
+		}
+		u = next.String()
 	}
-	resp.Body.Close()
 	if err := statusError(resp); err != nil {
 		return nil, fmt.Errorf("hub: %s: %s: %w", repo, path, err)
 	}

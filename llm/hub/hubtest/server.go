@@ -69,17 +69,18 @@ type Server struct {
 	Hub *httptest.Server
 	CDN *httptest.Server
 
-	mu     sync.Mutex
-	repos  map[string]*repoState
-	blobs  map[string][]byte // sha256 -> content, kept after files change
-	faults Faults
-	stats  Stats
-	seq    int
+	mu      sync.Mutex
+	repos   map[string]*repoState
+	renamed map[string]string // old repository name -> new: resolve answers 307 to the new path
+	blobs   map[string][]byte // sha256 -> content, kept after files change
+	faults  Faults
+	stats   Stats
+	seq     int
 }
 
 // New starts the servers on loopback; they close when the test ends.
 func New(t testing.TB) *Server {
-	s := &Server{repos: map[string]*repoState{}, blobs: map[string][]byte{}}
+	s := &Server{repos: map[string]*repoState{}, blobs: map[string][]byte{}, renamed: map[string]string{}}
 	s.CDN = httptest.NewServer(http.HandlerFunc(s.cdn))
 	s.Hub = httptest.NewServer(http.HandlerFunc(s.hub))
 	t.Cleanup(func() {
@@ -139,6 +140,16 @@ func (s *Server) commitLocked(repo string, base map[string]*entry, files []File)
 	r.trees[commit] = tree
 	r.commits = append(r.commits, commit)
 	return commit
+}
+
+// Rename moves a repository: its old name's resolve URLs redirect (307, relative) to the new name, as the
+// hub does for renamed repositories.
+func (s *Server) Rename(old, new string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.repos[new] = s.repos[old]
+	delete(s.repos, old)
+	s.renamed[old] = new
 }
 
 // SetFaults replaces the fault switches.
@@ -264,6 +275,12 @@ func (s *Server) hfInfo(w http.ResponseWriter, p string) {
 
 func (s *Server) hfResolve(w http.ResponseWriter, r *http.Request, repo, rev, path string) {
 	s.mu.Lock()
+	if to, ok := s.renamed[repo]; ok {
+		s.mu.Unlock()
+		w.Header().Set("Location", "/"+to+"/resolve/"+rev+"/"+path)
+		w.WriteHeader(http.StatusTemporaryRedirect)
+		return
+	}
 	if r.Method == http.MethodHead {
 		s.stats.HeadRequests++
 	}
