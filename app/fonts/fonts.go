@@ -52,6 +52,21 @@ func Candidates(goos string) []string {
 	}
 }
 
+// BoldSibling returns the bold font of the same family next to a regular one (NotoSansCJK-Regular.ttc →
+// NotoSansCJK-Bold.ttc), when there is one.
+func BoldSibling(path string, exists func(string) bool) (string, bool) {
+	dir, base := filepath.Split(path)
+	for _, r := range []string{"Regular", "regular", "Light"} {
+		if strings.Contains(base, r) {
+			p := filepath.Join(dir, strings.Replace(base, r, "Bold", 1))
+			if exists(p) {
+				return p, true
+			}
+		}
+	}
+	return "", false
+}
+
 // Exists reports whether a regular file is at path.
 func Exists(path string) bool {
 	st, err := os.Stat(path)

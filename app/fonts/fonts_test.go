@@ -188,3 +188,14 @@ func FuzzFace(f *testing.F) {
 		}
 	})
 }
+
+func TestBoldSibling(t *testing.T) {
+	have := map[string]bool{"/f/NotoSansCJK-Bold.ttc": true}
+	exists := func(p string) bool { return have[p] }
+	if p, ok := BoldSibling("/f/NotoSansCJK-Regular.ttc", exists); !ok || p != "/f/NotoSansCJK-Bold.ttc" {
+		t.Errorf("%q %v", p, ok)
+	}
+	if _, ok := BoldSibling("/f/wqy-microhei.ttc", exists); ok {
+		t.Error("found a bold WenQuanYi")
+	}
+}

@@ -55,6 +55,7 @@ type View struct {
 	LastStats    *store.Stats // of the most recent answer
 	Notice       string       // the latest problem to show, "" when none
 	Version      uint64       // changes with every update
+	Finished     uint64       // answers finished (done, stopped or failed) since the chat was made
 }
 
 // Chat is the conversation controller: it sends messages to the engine, streams the answers into the
@@ -80,6 +81,7 @@ type Chat struct {
 	last     *store.Stats
 	notice   string
 	version  uint64
+	finished uint64
 
 	changed   chan struct{}
 	wg        sync.WaitGroup
@@ -123,7 +125,7 @@ func (c *Chat) View() View {
 	v := View{Conversation: c.conv, Messages: append([]store.Message(nil), c.msgs...), Generating: c.gen != nil,
 		Prefill: c.prefill, Pending: append([]store.Attachment(nil), c.pending...), Think: c.think,
 		Budget: c.budget, Mode: c.mode, HasModel: c.engine != nil, LastStats: c.last, Notice: c.notice,
-		Version: c.version}
+		Version: c.version, Finished: c.finished}
 	if c.engine != nil {
 		v.Model = c.engine.Info()
 		v.ContextSize = c.contextSizeLocked()
@@ -293,15 +295,21 @@ func (c *Chat) checkSendableLocked(atts []store.Attachment, mode Mode) error {
 		return errors.New("Video QA mode needs a video: drop one on the window or use Attach")
 	}
 	if len(atts) > 0 && !c.engine.Info().Vision {
-		return fmt.Errorf("%w: %s reads text only. Load a Qwen3-VL model in the model manager, or remove the attachments",
-			ErrCannotSee, c.engine.Info().Name)
+		return cannotSeeError(c.engine.Info().Name + " reads text only: it cannot see images or videos. " +
+			"Load a Qwen3-VL model in the model manager, or remove the attachments.")
 	}
 	if len(atts) > 0 {
 		// Vision models load, but the vision tower is not wired to the chat yet.
-		return fmt.Errorf("%w yet: answering about images and videos is not available in this version", ErrCannotSee)
+		return cannotSeeError("Answering about images and videos is not available in this version yet.")
 	}
 	return nil
 }
+
+// cannotSeeError is a refusal to send media, matched by errors.Is(err, ErrCannotSee).
+type cannotSeeError string
+
+func (e cannotSeeError) Error() string { return string(e) }
+func (e cannotSeeError) Unwrap() error { return ErrCannotSee }
 
 // TitleFrom makes a conversation title from the first message: its first line, at most 48 characters.
 func TitleFrom(text string) string {
@@ -575,6 +583,7 @@ func (c *Chat) finish(ctx context.Context, g *generation, stats *llm.Stats, genE
 
 	c.mu.Lock()
 	c.gen = nil
+	c.finished++
 	c.prefill = Prefill{}
 	c.conv.Updated = conv.Updated
 	c.bumpLocked()

@@ -9,8 +9,9 @@ import (
 // migrations[i] brings a database from schema version i to i+1. Append only: never edit a released step.
 var migrations = []string{
 	// 1: conversations, messages with reasoning and stats, attachments by path and hash, settings, downloads.
+	// AUTOINCREMENT: ids are never reused, so a view keyed by id never mistakes a new row for a deleted one.
 	`CREATE TABLE conversations (
-		id            INTEGER PRIMARY KEY,
+		id            INTEGER PRIMARY KEY AUTOINCREMENT,
 		title         TEXT    NOT NULL DEFAULT '',
 		mode          TEXT    NOT NULL DEFAULT 'chat',
 		model         TEXT    NOT NULL DEFAULT '',
@@ -20,7 +21,7 @@ var migrations = []string{
 	);
 	CREATE INDEX conversations_updated ON conversations(updated_at DESC);
 	CREATE TABLE messages (
-		id              INTEGER PRIMARY KEY,
+		id              INTEGER PRIMARY KEY AUTOINCREMENT,
 		conversation_id INTEGER NOT NULL REFERENCES conversations(id) ON DELETE CASCADE,
 		seq             INTEGER NOT NULL,
 		role            TEXT    NOT NULL,

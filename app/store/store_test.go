@@ -414,3 +414,25 @@ func TestHashFile(t *testing.T) {
 		t.Error("missing file hashed")
 	}
 }
+
+// Ids are never reused: a regenerated answer or a new chat is never mistaken for the deleted one.
+func TestIDsNotReused(t *testing.T) {
+	ctx := context.Background()
+	s := openTemp(t)
+	c := &Conversation{Title: "a"}
+	s.CreateConversation(ctx, c)
+	m := &Message{ConversationID: c.ID, Role: RoleUser, Content: "x"}
+	s.AddMessage(ctx, m)
+	s.DeleteMessagesFrom(ctx, c.ID, 0)
+	m2 := &Message{ConversationID: c.ID, Role: RoleUser, Content: "y"}
+	s.AddMessage(ctx, m2)
+	if m2.ID == m.ID {
+		t.Errorf("message id %d reused", m.ID)
+	}
+	s.DeleteConversation(ctx, c.ID)
+	c2 := &Conversation{Title: "b"}
+	s.CreateConversation(ctx, c2)
+	if c2.ID == c.ID {
+		t.Errorf("conversation id %d reused", c.ID)
+	}
+}
