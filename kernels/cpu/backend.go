@@ -30,6 +30,7 @@ type Backend struct {
 	closed bool
 
 	act     []uint64    // encoded activations of the current MatMul (uint64 for alignment)
+	actD    []float32   // their block scales as float32, for the four-token kernels
 	scratch [][]float32 // per worker: a decoded weight row (F32 mode) or attention scores
 	pos     []int32     // MatMulID: insertion positions of the counting sort
 
@@ -60,7 +61,7 @@ func (b *Backend) Info() tensor.Info {
 	}
 	return tensor.Info{
 		Name:    "cpu",
-		Device:  fmt.Sprintf("%s/%s, pure Go kernels, %d threads, %s", runtime.GOOS, runtime.GOARCH, b.threads, mode),
+		Device:  fmt.Sprintf("%s/%s, %s, %d threads, %s", runtime.GOOS, runtime.GOARCH, simdName(), b.threads, mode),
 		Threads: b.threads,
 		F32:     b.cfg.F32,
 		Probes:  append([]tensor.Probe(nil), b.cfg.Probes...),

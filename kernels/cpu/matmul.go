@@ -20,6 +20,7 @@ type encodeTask struct {
 	out []byte
 	orb int
 	enc func(x []float32, y []byte)
+	xd  []float32 // nil, or the Q8_0 block scales of each row as float32 (for dot4)
 }
 
 func (e *encodeTask) run(int) {
@@ -28,14 +29,23 @@ func (e *encodeTask) run(int) {
 		if !ok {
 			return
 		}
-		e.enc(e.x[r*e.k:(r+1)*e.k], e.out[r*e.orb:(r+1)*e.orb])
+		y := e.out[r*e.orb : (r+1)*e.orb]
+		e.enc(e.x[r*e.k:(r+1)*e.k], y)
+		if e.xd != nil {
+			nb := e.orb / quant.Q8_0B
+			d := e.xd[r*nb : (r+1)*nb]
+			for i := range d {
+				d[i] = f16(y[i*quant.Q8_0B:])
+			}
+		}
 	}
 }
 
-// encode returns x's rows in the partner format of tr (x itself, as bytes, for F32) and the bytes per row.
-func (b *Backend) encode(tr *traits, x []float32, rows, k int) ([]byte, int) {
+// encode returns x's rows in the partner format of tr (x itself, as bytes, for F32) and the bytes per row,
+// plus the rows' block scales as float32 when tr's dot4 wants them and there are rows enough to use it.
+func (b *Backend) encode(tr *traits, x []float32, rows, k int) ([]byte, int, []float32) {
 	if tr.fromF32 == nil || b.cfg.F32 {
-		return f32Bytes(x), 4 * k
+		return f32Bytes(x), 4 * k, nil
 	}
 	orb, err := quant.RowBytes(tr.act, k)
 	if err != nil {
@@ -44,9 +54,16 @@ func (b *Backend) encode(tr *traits, x []float32, rows, k int) ([]byte, int) {
 	out := b.actBytes(rows * orb)
 	e := &b.tEncode
 	*e = encodeTask{x: x, k: k, out: out, orb: orb, enc: tr.fromF32}
+	if rows >= 4 && tr.actScales() {
+		n := rows * (orb / quant.Q8_0B)
+		if len(b.actD) < n {
+			b.actD = make([]float32, n)
+		}
+		e.xd = b.actD[:n]
+	}
 	e.reset(rows)
 	b.pool.run(e, rows)
-	return out, orb
+	return out, orb, e.xd
 }
 
 type matmulTask struct {
@@ -63,6 +80,9 @@ type matmulTask struct {
 	nRowCh   int
 	nTok     int
 	dot      func(w, x []byte) float32
+	dot4     dot4Func                      // nil, or four tokens per weight row load
+	xd       []float32                     // activation block scales for dot4 (Q8_0 partners), nb per token
+	nb       int                           // activation blocks per token (the stride of xd)
 	toF32    func(w []byte, out []float32) // F32 mode for non-F32 weights: decode a row, dot in float32
 	scratch  [][]float32
 }
@@ -87,10 +107,28 @@ func (m *matmulTask) run(worker int) {
 			}
 			continue
 		}
+		t := t0
+		if m.dot4 != nil {
+			// Groups of four tokens: each weight block is loaded once per group. The tile's weight rows stay
+			// in cache while the groups pass.
+			var out [4]float32
+			for ; t+4 <= t1; t += 4 {
+				x := m.x[t*m.xrb : (t+4)*m.xrb]
+				var xd []float32
+				if m.xd != nil {
+					xd = m.xd[t*m.nb : (t+4)*m.nb]
+				}
+				d := m.dst[t*m.n:]
+				for r := r0; r < r1; r++ {
+					m.dot4(m.w[r*m.wrb:(r+1)*m.wrb], x, m.xrb, xd, &out)
+					d[r], d[m.n+r], d[2*m.n+r], d[3*m.n+r] = out[0], out[1], out[2], out[3]
+				}
+			}
+		}
 		for r := r0; r < r1; r++ {
 			wr := m.w[r*m.wrb : (r+1)*m.wrb]
-			for t := t0; t < t1; t++ {
-				m.dst[t*m.n+r] = m.dot(wr, m.x[t*m.xrb:(t+1)*m.xrb])
+			for tt := t; tt < t1; tt++ {
+				m.dst[tt*m.n+r] = m.dot(wr, m.x[tt*m.xrb:(tt+1)*m.xrb])
 			}
 		}
 	}
@@ -126,7 +164,10 @@ func (b *Backend) MatMul(dst, w, x tensor.Tensor) {
 		b.growScratch(k)
 		m.toF32, m.xf, m.scratch = tr.toF32, xf, b.scratch
 	} else {
-		m.x, m.xrb = b.encode(tr, xf, nt, k)
+		m.x, m.xrb, m.xd = b.encode(tr, xf, nt, k)
+		if nt >= 4 && tr.dot4 != nil {
+			m.dot4, m.nb = tr.dot4, m.xrb/quant.Q8_0B
+		}
 	}
 	m.rowChunk, m.tokChunk = b.tiles(n, nt)
 	m.nRowCh = (n + m.rowChunk - 1) / m.rowChunk
@@ -249,7 +290,7 @@ func (b *Backend) MatMulID(dst, w, x, ids tensor.Tensor) {
 		b.growScratch(k)
 		m.toF32, m.xf, m.scratch = tr.toF32, xf, b.scratch
 	} else {
-		m.x, m.xrb = b.encode(tr, xf, x.Rows(), k)
+		m.x, m.xrb, _ = b.encode(tr, xf, x.Rows(), k)
 	}
 	m.reset(len(tiles))
 	b.pool.run(m, len(tiles))

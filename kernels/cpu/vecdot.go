@@ -10,14 +10,39 @@ import (
 
 // traits binds a weight type to its kernels, like ggml's type_traits_cpu: the activation type its dot
 // product pairs with, the activation encoder, the dot product of one weight row with one encoded activation
-// row, and a row decoder for the F32 reference path. SIMD versions replace entries of this table; the
-// functions here are the scalar references they are tested against.
+// row, and a row decoder for the F32 reference path. SIMD versions (simdKernels, chosen once at start-up)
+// replace vecDot and add dot4; the functions here are the scalar references they are tested against.
 type traits struct {
 	act     gguf.Type                     // activation type (vec_dot_type)
 	fromF32 func(x []float32, y []byte)   // encode one activation row as act (nil when act is F32)
 	vecDot  func(w, x []byte) float32     // one weight row · one activation row, both in their byte layouts
 	toF32   func(w []byte, out []float32) // decode one weight row
+	dot4    dot4Func                      // nil, or one weight row · four activation rows (prefill tiles)
+	simd    string                        // name of the SIMD kernel in use, "" for the pure-Go one
 }
+
+// dot4Func computes out[i] = vecDot(w, x[i·xrb:]) for i < 4, bit for bit, loading each weight block once.
+// For the 32-wide partner formats (Q8_0) xd holds the activation rows' block scales as float32, row i at
+// xd[i·nb:] (nb blocks per row), so the kernel need not convert them for every weight row.
+type dot4Func func(w, x []byte, xrb int, xd []float32, out *[4]float32)
+
+// kernel is one SIMD implementation of a weight type's dot products.
+type kernel struct {
+	name   string
+	vecDot func(w, x []byte) float32
+	dot4   dot4Func
+}
+
+// withSIMD returns tr with the best SIMD kernel this CPU has for t, if any.
+func withSIMD(t gguf.Type, tr traits) traits {
+	if ks := simdKernels(t); len(ks) > 0 {
+		tr.vecDot, tr.dot4, tr.simd = ks[0].vecDot, ks[0].dot4, ks[0].name
+	}
+	return tr
+}
+
+// actScales reports whether dot4 reads float32 activation block scales (see dot4Func).
+func (tr *traits) actScales() bool { return tr.dot4 != nil && tr.act == gguf.TypeQ8_0 }
 
 func traitsOf(t gguf.Type) *traits {
 	switch t {
@@ -47,19 +72,19 @@ func traitsOf(t gguf.Type) *traits {
 	return nil
 }
 
-// Constant tables (never modified).
+// Constant tables (never modified after start-up, where withSIMD picks the CPU's kernels).
 var (
-	traitsF32  = traits{act: gguf.TypeF32, vecDot: vecDotF32, toF32: decodeF32}
-	traitsF16  = traits{act: gguf.TypeF16, fromF32: encodeF16, vecDot: vecDotF16, toF32: decoder(gguf.TypeF16)}
-	traitsBF16 = traits{act: gguf.TypeBF16, fromF32: encodeBF16, vecDot: vecDotBF16, toF32: decoder(gguf.TypeBF16)}
-	traitsQ8_0 = traits{act: gguf.TypeQ8_0, fromF32: quant.QuantizeRowQ8_0Act, vecDot: vecDotQ8_0, toF32: decoder(gguf.TypeQ8_0)}
-	traitsQ4_0 = traits{act: gguf.TypeQ8_0, fromF32: quant.QuantizeRowQ8_0Act, vecDot: vecDotQ4_0, toF32: decoder(gguf.TypeQ4_0)}
-	traitsQ4_1 = traits{act: gguf.TypeQ8_1, fromF32: quant.QuantizeRowQ8_1Act, vecDot: vecDotQ4_1, toF32: decoder(gguf.TypeQ4_1)}
-	traitsQ5_0 = traits{act: gguf.TypeQ8_0, fromF32: quant.QuantizeRowQ8_0Act, vecDot: vecDotQ5_0, toF32: decoder(gguf.TypeQ5_0)}
-	traitsQ5_1 = traits{act: gguf.TypeQ8_1, fromF32: quant.QuantizeRowQ8_1Act, vecDot: vecDotQ5_1, toF32: decoder(gguf.TypeQ5_1)}
-	traitsQ4_K = traits{act: gguf.TypeQ8_K, fromF32: quant.QuantizeRowQ8K, vecDot: vecDotQ4_K, toF32: decoder(gguf.TypeQ4_K)}
-	traitsQ5_K = traits{act: gguf.TypeQ8_K, fromF32: quant.QuantizeRowQ8K, vecDot: vecDotQ5_K, toF32: decoder(gguf.TypeQ5_K)}
-	traitsQ6_K = traits{act: gguf.TypeQ8_K, fromF32: quant.QuantizeRowQ8K, vecDot: vecDotQ6_K, toF32: decoder(gguf.TypeQ6_K)}
+	traitsF32  = withSIMD(gguf.TypeF32, traits{act: gguf.TypeF32, vecDot: vecDotF32, toF32: decodeF32})
+	traitsF16  = withSIMD(gguf.TypeF16, traits{act: gguf.TypeF16, fromF32: encodeF16, vecDot: vecDotF16, toF32: decoder(gguf.TypeF16)})
+	traitsBF16 = withSIMD(gguf.TypeBF16, traits{act: gguf.TypeBF16, fromF32: encodeBF16, vecDot: vecDotBF16, toF32: decoder(gguf.TypeBF16)})
+	traitsQ8_0 = withSIMD(gguf.TypeQ8_0, traits{act: gguf.TypeQ8_0, fromF32: quant.QuantizeRowQ8_0Act, vecDot: vecDotQ8_0, toF32: decoder(gguf.TypeQ8_0)})
+	traitsQ4_0 = withSIMD(gguf.TypeQ4_0, traits{act: gguf.TypeQ8_0, fromF32: quant.QuantizeRowQ8_0Act, vecDot: vecDotQ4_0, toF32: decoder(gguf.TypeQ4_0)})
+	traitsQ4_1 = withSIMD(gguf.TypeQ4_1, traits{act: gguf.TypeQ8_1, fromF32: quant.QuantizeRowQ8_1Act, vecDot: vecDotQ4_1, toF32: decoder(gguf.TypeQ4_1)})
+	traitsQ5_0 = withSIMD(gguf.TypeQ5_0, traits{act: gguf.TypeQ8_0, fromF32: quant.QuantizeRowQ8_0Act, vecDot: vecDotQ5_0, toF32: decoder(gguf.TypeQ5_0)})
+	traitsQ5_1 = withSIMD(gguf.TypeQ5_1, traits{act: gguf.TypeQ8_1, fromF32: quant.QuantizeRowQ8_1Act, vecDot: vecDotQ5_1, toF32: decoder(gguf.TypeQ5_1)})
+	traitsQ4_K = withSIMD(gguf.TypeQ4_K, traits{act: gguf.TypeQ8_K, fromF32: quant.QuantizeRowQ8K, vecDot: vecDotQ4_K, toF32: decoder(gguf.TypeQ4_K)})
+	traitsQ5_K = withSIMD(gguf.TypeQ5_K, traits{act: gguf.TypeQ8_K, fromF32: quant.QuantizeRowQ8K, vecDot: vecDotQ5_K, toF32: decoder(gguf.TypeQ5_K)})
+	traitsQ6_K = withSIMD(gguf.TypeQ6_K, traits{act: gguf.TypeQ8_K, fromF32: quant.QuantizeRowQ8K, vecDot: vecDotQ6_K, toF32: decoder(gguf.TypeQ6_K)})
 )
 
 // decoder returns a row decoder for t. Dequantize only fails on length mismatches, which the callers rule out.

@@ -1,0 +1,222 @@
+package cpu
+
+import (
+	"encoding/binary"
+	"fmt"
+	"math"
+	"math/big"
+	"math/rand/v2"
+	"testing"
+
+	"github.com/qwenstudio/qwenstudio/kernels/quant"
+	"github.com/qwenstudio/qwenstudio/llm/gguf"
+)
+
+// The SIMD kernels are checked three ways on random and extreme blocks:
+//   - bit for bit against a "lane model": scalar Go that performs ggml's x86 algorithm (8 float lanes, each the
+//     FMA-accumulated integer sum of its 4 adjacent byte products times the block scale, then hsum_float_8), so
+//     every integer block sum and every float rounding of the SIMD kernel is pinned down;
+//   - against the pure-Go reference kernel (which sums the blocks in another order), within float rounding;
+//   - dot4 against four vecDot calls, bit for bit (prefill tiles equal token-by-token decoding).
+
+// fma32 is a float32 fused multiply-add, a·b+c rounded once (float64 arithmetic could round twice).
+func fma32(a, b, c float32) float32 {
+	var p, s big.Float
+	p.SetPrec(600).SetFloat64(float64(a))
+	p.Mul(&p, new(big.Float).SetFloat64(float64(b)))
+	s.SetPrec(600).Add(&p, new(big.Float).SetFloat64(float64(c)))
+	f, _ := s.Float32()
+	return f
+}
+
+// hsum8 is ggml's hsum_float_8: (lo + hi) halves, then (0+2, 1+3), then 0+1.
+func hsum8(a [8]float32) float32 {
+	r0, r1, r2, r3 := a[4]+a[0], a[5]+a[1], a[6]+a[2], a[7]+a[3]
+	return (r0 + r2) + (r1 + r3)
+}
+
+func laneQ8_0(w, x []byte) float32 {
+	var acc [8]float32
+	for len(w) >= quant.Q8_0B {
+		d := f16(w) * f16(x)
+		for l := range 8 {
+			var s int32
+			for j := 4 * l; j < 4*l+4; j++ {
+				s += int32(int8(w[2+j])) * int32(int8(x[2+j]))
+			}
+			acc[l] = fma32(d, float32(s), acc[l])
+		}
+		w, x = w[quant.Q8_0B:], x[quant.Q8_0B:]
+	}
+	return hsum8(acc)
+}
+
+func magQ8_0(w, x []byte) float64 {
+	var m float64
+	for ; len(w) >= quant.Q8_0B; w, x = w[quant.Q8_0B:], x[quant.Q8_0B:] {
+		var s float64
+		for j := 2; j < 34; j++ {
+			s += math.Abs(float64(int8(w[j])) * float64(int8(x[j])))
+		}
+		m += s * math.Abs(float64(f16(w))*float64(f16(x)))
+	}
+	return m
+}
+
+// simdCase describes how to make random weight and activation rows of a type and its lane model.
+type simdCase struct {
+	typ    gguf.Type
+	lane   func(w, x []byte) float32
+	ref    func(w, x []byte) float32
+	mag    func(w, x []byte) float64 // Σ|terms| the kernels round: the scale for the tolerance against ref
+	weight func(r *rand.Rand, nb int, extreme int) []byte
+	act    func(r *rand.Rand, nb int, extreme int) []byte
+}
+
+// randF16Scale returns an F16 scale: mostly ordinary magnitudes, sometimes zero, subnormal or large.
+func randF16Scale(r *rand.Rand) uint16 {
+	switch r.IntN(10) {
+	case 0:
+		return 0
+	case 1:
+		return uint16(1 + r.IntN(0x3ff)) // subnormal
+	case 2:
+		return quant.F32ToF16(float32(r.Float64() * 100))
+	}
+	return quant.F32ToF16(float32((r.Float64() - 0.5) * 0.02))
+}
+
+// q8Bytes fills n int8 quants: random in [lo, hi], or extreme patterns (all lo, all hi, alternating).
+func q8Bytes(r *rand.Rand, q []byte, lo, hi int, extreme int) {
+	for j := range q {
+		v := lo + r.IntN(hi-lo+1)
+		switch extreme {
+		case 1:
+			v = lo
+		case 2:
+			v = hi
+		case 3:
+			if j%2 == 0 {
+				v = lo
+			} else {
+				v = hi
+			}
+		}
+		q[j] = byte(int8(v))
+	}
+}
+
+func randQ8_0(r *rand.Rand, nb int, extreme int, lo int) []byte {
+	b := make([]byte, nb*quant.Q8_0B)
+	for i := 0; i < nb; i++ {
+		blk := b[i*quant.Q8_0B:]
+		binary.LittleEndian.PutUint16(blk, randF16Scale(r))
+		e := extreme
+		if e == 0 && r.IntN(4) == 0 {
+			e = 1 + r.IntN(3) // some extreme blocks in otherwise random rows
+		}
+		q8Bytes(r, blk[2:34], lo, 127, e)
+	}
+	return b
+}
+
+var simdCases = []simdCase{
+	{
+		typ: gguf.TypeQ8_0, lane: laneQ8_0, ref: vecDotQ8_0, mag: magQ8_0,
+		// Weights may hold any int8 (-128 too); activations come from the encoder, within ±127.
+		weight: func(r *rand.Rand, nb, e int) []byte { return randQ8_0(r, nb, e, -128) },
+		act:    func(r *rand.Rand, nb, e int) []byte { return randQ8_0(r, nb, e, -127) },
+	},
+}
+
+// blockScales returns the float32 block scales of Q8_0 activation rows, as encode makes them for dot4.
+func blockScales(x []byte) []float32 {
+	d := make([]float32, len(x)/quant.Q8_0B)
+	for i := range d {
+		d[i] = f16(x[i*quant.Q8_0B:])
+	}
+	return d
+}
+
+func TestSIMDKernels(t *testing.T) {
+	for _, c := range simdCases {
+		ks := simdKernels(c.typ)
+		if len(ks) == 0 {
+			t.Logf("%v: no SIMD kernel on this CPU / build", c.typ)
+			continue
+		}
+		for _, k := range ks {
+			t.Run(fmt.Sprintf("%v/%s", c.typ, k.name), func(t *testing.T) {
+				r := rand.New(rand.NewPCG(11, uint64(c.typ)))
+				for trial := 0; trial < 300; trial++ {
+					nb := 1 + r.IntN(40)
+					extreme := 0
+					if trial < 16 {
+						extreme = trial % 4
+					}
+					w := c.weight(r, nb, extreme)
+					xs := make([][]byte, 4)
+					var x4 []byte
+					for i := range xs {
+						xs[i] = c.act(r, nb, (extreme+i)%4)
+						x4 = append(x4, xs[i]...)
+					}
+					want := c.lane(w, xs[0])
+					got := k.vecDot(w, xs[0])
+					if math.Float32bits(got) != math.Float32bits(want) {
+						t.Fatalf("trial %d (%d blocks, extreme %d): %s = %g, lane model %g", trial, nb, extreme, k.name, got, want)
+					}
+					// Against the reference's order: equal up to float32 rounding of the partial sums.
+					ref := c.ref(w, xs[0])
+					mag := c.mag(w, xs[0])
+					if d := math.Abs(float64(got) - float64(ref)); d > 1e-5*mag {
+						t.Fatalf("trial %d: %s = %g, pure Go %g (Σ|block| %g)", trial, k.name, got, ref, mag)
+					}
+					if k.dot4 == nil {
+						continue
+					}
+					var xd []float32
+					if c.typ == gguf.TypeQ8_0 {
+						xd = blockScales(x4)
+					}
+					var out [4]float32
+					k.dot4(w, x4, len(xs[0]), xd, &out)
+					for i := range out {
+						if want := k.vecDot(w, xs[i]); math.Float32bits(out[i]) != math.Float32bits(want) {
+							t.Fatalf("trial %d: dot4[%d] = %g, vecDot %g", trial, i, out[i], want)
+						}
+					}
+				}
+			})
+		}
+	}
+}
+
+// TestMatMulBatchEqualsRows: a prefill-sized MatMul (four-token tiles plus a remainder, several threads)
+// gives bit for bit what MatMul gives token by token, so a prompt evaluated at once and the same tokens
+// evaluated one by one agree.
+func TestMatMulBatchEqualsRows(t *testing.T) {
+	r := rand.New(rand.NewPCG(12, 12))
+	const n, k, nt = 19, 512, 23
+	for _, typ := range weightTypes {
+		b := newBackend(t, 3, false)
+		w, err := b.Weight("w", typ, n, k, randWeight(t, r, typ, n, k))
+		if err != nil {
+			t.Fatal(err)
+		}
+		xv := randF32(r, nt*k, 1)
+		x := upload(t, b, nt, k, xv)
+		dst := alloc(t, b, gguf.TypeF32, nt, n)
+		b.MatMul(dst, w, x)
+		got := read(b, dst)
+		one := alloc(t, b, gguf.TypeF32, 1, n)
+		for tk := 0; tk < nt; tk++ {
+			b.MatMul(one, w, x.Slice(tk, 1))
+			for o, want := range read(b, one) {
+				if math.Float32bits(got[tk*n+o]) != math.Float32bits(want) {
+					t.Fatalf("%v: token %d row %d: batched %g, alone %g", typ, tk, o, got[tk*n+o], want)
+				}
+			}
+		}
+	}
+}
