@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bufio"
 	"context"
 	"encoding/json"
 	"errors"
@@ -40,6 +41,7 @@ type genFlags struct {
 	repetition   float64
 	topK         int
 	seed         uint64
+	pull         bool
 }
 
 func (g *genFlags) register(fs *flag.FlagSet) {
@@ -60,6 +62,7 @@ func (g *genFlags) register(fs *flag.FlagSet) {
 	fs.Float64Var(&g.presence, "presence-penalty", 0, "presence penalty (default 0; 1.5 helps against repetition)")
 	fs.Float64Var(&g.repetition, "repeat-penalty", 0, "repetition penalty (default 1: off)")
 	fs.Uint64Var(&g.seed, "seed", 0, "random seed (default: a new one each run)")
+	fs.BoolVar(&g.pull, "pull", false, "download a catalog model that is not on disk yet without asking")
 }
 
 // finish checks the flags after parsing and fills the sampling override with the flags actually given.
@@ -140,7 +143,7 @@ func (g *genFlags) load(ctx context.Context, env *cliEnv) (*llm.Engine, *llm.Ses
 	}
 	if !g.demo {
 		var err error
-		if path, err = resolveModel(ctx, g.model); err != nil {
+		if path, err = g.resolveOrPull(ctx, env); err != nil {
 			return nil, nil, err
 		}
 	}
@@ -427,4 +430,34 @@ func printStats(w io.Writer, st *llm.Stats) {
 	case llm.StopMaxTokens:
 		fmt.Fprintln(w, "stopped at the -n limit")
 	}
+}
+
+// resolveOrPull resolves -m and, when it names a catalog model that is not downloaded yet, downloads it:
+// at once with --pull, after asking when stdin is a terminal, and otherwise fails with the pull command to run.
+func (g *genFlags) resolveOrPull(ctx context.Context, env *cliEnv) (string, error) {
+	path, err := resolveModel(ctx, g.model)
+	var nd *hub.NotDownloadedError
+	if !errors.As(err, &nd) {
+		return path, err
+	}
+	if !g.pull {
+		if !isTerminal(env.stdin) {
+			return "", fmt.Errorf("%w (or add --pull to download it now)", err)
+		}
+		fmt.Fprintf(env.stderr, "%v.\nDownload it now? [y/N] ", err)
+		answer, _ := bufio.NewReader(env.stdin).ReadString('\n')
+		if a := strings.ToLower(strings.TrimSpace(answer)); a != "y" && a != "yes" {
+			return "", errors.New("not downloaded; nothing to run")
+		}
+	}
+	opts := hubOptions()
+	bar := newProgressPrinter(env.stderr)
+	opts.Download.Progress, opts.Download.ProgressEvery = bar.update, bar.every()
+	res, err := hub.Pull(ctx, g.model, opts)
+	bar.finish()
+	if err != nil {
+		return "", explainPullError(err)
+	}
+	fmt.Fprintf(env.stderr, "downloaded %s: %s\n", res.Ref.String(), res.Path)
+	return res.Path, nil
 }
