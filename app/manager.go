@@ -28,6 +28,8 @@ type managerPane struct {
 	downloads *fyne.Container
 	local     *fyne.Container
 	catalog   *fyne.Container
+	ref       *widget.Entry
+	body      *fyne.Container
 	dlRows    map[string]*downloadRow
 	dlKey     string
 	localKey  string
@@ -41,7 +43,7 @@ type downloadRow struct {
 }
 
 func newManagerPane(u *UI) *managerPane {
-	m := &managerPane{u: u, dlRows: map[string]*downloadRow{}}
+	m := &managerPane{u: u, dlRows: map[string]*downloadRow{}, dlKey: "-", localKey: "-"}
 	m.active = widget.NewLabel("")
 	m.active.Wrapping = fyne.TextWrapWord
 	open := widget.NewButtonWithIcon("Open a model file…", theme.FolderOpenIcon(), m.openFile)
@@ -55,13 +57,17 @@ func newManagerPane(u *UI) *managerPane {
 	m.downloads = container.NewVBox()
 	m.local = container.NewVBox()
 	m.catalog = container.NewVBox()
-	body := container.NewVBox(
+	m.ref = widget.NewEntry()
+	m.ref.SetPlaceHolder("qwen3:8b-q4_k_m, hf://Qwen/Qwen3-4B-GGUF:Q8_0 or Qwen/Qwen3-4B-GGUF")
+	getRef := widget.NewButtonWithIcon("Download", theme.DownloadIcon(), m.downloadRef)
+	m.ref.OnSubmitted = func(string) { m.downloadRef() }
+	m.body = container.NewVBox(
 		heading("Active model"), m.active, container.NewHBox(open, refresh),
-		heading("Downloads"), m.downloads,
+		heading("Downloads"), container.NewBorder(nil, nil, nil, getRef, m.ref), m.downloads,
 		heading("On this computer"), m.local,
 		heading("Catalog"), m.catalog,
 	)
-	m.obj = container.NewVScroll(container.NewPadded(body))
+	m.obj = container.NewVScroll(container.NewPadded(m.body))
 	return m
 }
 
@@ -91,6 +97,14 @@ func (m *managerPane) applyChat(v state.View) {
 // apply redraws the downloads (in place while only their progress changes), the local list and the
 // catalog when they changed.
 func (m *managerPane) apply() {
+	relayout := false
+	defer func() {
+		// Rows came or went: the sections' heights changed.
+		if relayout {
+			m.body.Refresh()
+			m.obj.Refresh()
+		}
+	}()
 	dls := m.u.models.Downloads()
 	var keys []string
 	for _, d := range dls {
@@ -110,6 +124,7 @@ func (m *managerPane) apply() {
 		}
 		m.downloads.Objects = objs
 		m.downloads.Refresh()
+		relayout = true
 	}
 	for _, d := range dls {
 		if r := m.dlRows[d.Ref]; r != nil {
@@ -126,6 +141,7 @@ func (m *managerPane) apply() {
 		m.localKey = k
 		m.drawLocal(local)
 		m.drawCatalog()
+		relayout = true
 	}
 }
 
@@ -138,8 +154,7 @@ func dimLabel(s string) *widget.Label {
 
 func (m *managerPane) downloadRow(d state.DownloadView) *downloadRow {
 	r := &downloadRow{bar: widget.NewProgressBar(), detail: widget.NewLabel("")}
-	r.detail.Importance = widget.LowImportance
-	r.detail.Wrapping = fyne.TextWrapWord
+	r.detail.Truncation = fyne.TextTruncateEllipsis
 	name := widget.NewLabelWithStyle(d.Name, fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 	var btns []fyne.CanvasObject
 	ref := d.Ref
@@ -210,11 +225,14 @@ func (m *managerPane) drawLocal(local []hub.LocalModel) {
 	for _, l := range local {
 		l := l
 		name := widget.NewLabelWithStyle(l.Name, fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
-		desc := fmt.Sprintf("%s · %s · %s · %s", orDash(l.Quant), hub.FormatBytes(l.Size), l.Location, l.Path)
+		desc := fmt.Sprintf("%s · %s · %s", orDash(l.Quant), hub.FormatBytes(l.Size), locationName(l.Location))
 		if l.Err != nil {
 			desc = "Unreadable: " + l.Err.Error()
 		}
-		info := dimLabel(desc)
+		info := widget.NewLabel(desc)
+		path := widget.NewLabel(l.Path)
+		path.Truncation = fyne.TextTruncateEllipsis
+		path.Importance = widget.LowImportance
 		fit := m.u.models.LocalFit(l)
 		load := widget.NewButtonWithIcon("Load", theme.ConfirmIcon(), func() { m.u.loadModel(l.Path, false) })
 		btns := []fyne.CanvasObject{fitBadge(fit), load}
@@ -224,13 +242,28 @@ func (m *managerPane) drawLocal(local []hub.LocalModel) {
 		if l.Location == hub.LocHFCache {
 			btns = append(btns, widget.NewButtonWithIcon("Delete", theme.DeleteIcon(), func() { m.confirmDelete(l) }))
 		}
-		objs = append(objs, container.NewBorder(nil, nil, nil, container.NewHBox(btns...), container.NewVBox(name, info)))
+		objs = append(objs, container.NewBorder(nil, nil, nil, container.NewCenter(container.NewHBox(btns...)), container.NewVBox(name, info, path)))
 	}
 	if len(objs) == 0 {
 		objs = append(objs, dimLabel("No models found in the Hugging Face cache, LM Studio's or llama.cpp's folders, or your folders (Settings)."))
 	}
 	m.local.Objects = objs
 	m.local.Refresh()
+}
+
+// locationName says where a local model was found, in words.
+func locationName(loc string) string {
+	switch loc {
+	case hub.LocHFCache:
+		return "Hugging Face cache"
+	case hub.LocLMStudio:
+		return "LM Studio"
+	case hub.LocLlamaCpp:
+		return "llama.cpp cache"
+	case hub.LocFolder:
+		return "your folder"
+	}
+	return loc
 }
 
 func orDash(s string) string {
@@ -288,7 +321,8 @@ func (m *managerPane) drawCatalog() {
 			title += "  · sees images and video"
 		}
 		name := widget.NewLabelWithStyle(title, fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
-		desc := dimLabel(fmt.Sprintf("%s · %s parameters · context %d · %s", cm.Name, cm.Params, cm.ContextLength, cm.Description))
+		desc := widget.NewLabel(fmt.Sprintf("%s · %s parameters · context %d · %s", cm.Name, cm.Params, cm.ContextLength, cm.Description))
+		desc.Wrapping = fyne.TextWrapWord
 		var quants []fyne.CanvasObject
 		for _, q := range e.Quants {
 			q := q
@@ -296,7 +330,7 @@ func (m *managerPane) drawCatalog() {
 			if q.Approx {
 				size = "~" + size
 			}
-			label := widget.NewLabel(fmt.Sprintf("%s · %s", q.Quant, size))
+			label := widget.NewLabel(fmt.Sprintf("%s · %s · needs %s", q.Quant, size, hub.FormatBytes(q.Fit.Total)))
 			var act fyne.CanvasObject
 			if q.Downloaded {
 				act = widget.NewLabelWithStyle("Downloaded", fyne.TextAlignLeading, fyne.TextStyle{Italic: true})
@@ -311,7 +345,7 @@ func (m *managerPane) drawCatalog() {
 		}
 		bg := canvas.NewRectangle(theme.Color(theme.ColorNameInputBackground))
 		bg.CornerRadius = theme.InputRadiusSize()
-		card := container.NewVBox(name, desc, container.NewGridWrap(fyne.NewSize(330, 40), quants...))
+		card := container.NewVBox(name, desc, container.NewGridWrap(fyne.NewSize(420, 40), quants...))
 		objs = append(objs, container.NewStack(bg, container.NewPadded(card)), layout.NewSpacer())
 	}
 	m.catalog.Objects = objs
@@ -330,4 +364,17 @@ func (m *managerPane) openFile() {
 	}, m.u.win)
 	d.Resize(fyne.NewSize(800, 560))
 	d.Show()
+}
+
+// downloadRef downloads the model named in the reference box.
+func (m *managerPane) downloadRef() {
+	ref := strings.TrimSpace(m.ref.Text)
+	if ref == "" {
+		return
+	}
+	if err := m.u.models.Download(m.u.ctx, ref); err != nil {
+		m.u.showError(err)
+		return
+	}
+	m.ref.SetText("")
 }

@@ -185,8 +185,11 @@ func answerFooter(m store.Message) string {
 		if st.DecodePerSecond > 0 {
 			parts = append(parts, fmt.Sprintf("%.1f tok/s", st.DecodePerSecond))
 		}
-		if st.FirstTokenMS > 0 {
+		switch {
+		case st.FirstTokenMS >= 1000:
 			parts = append(parts, store.FormatDuration(time.Duration(st.FirstTokenMS)*time.Millisecond)+" to first token")
+		case st.FirstTokenMS > 0:
+			parts = append(parts, fmt.Sprintf("%d ms to first token", st.FirstTokenMS))
 		}
 		if st.BudgetReached {
 			parts = append(parts, "thinking budget reached")

@@ -188,6 +188,12 @@ func (u *UI) Start(path string) {
 			u.log.Warn("listing models", "err", err)
 		}
 	}()
+	// Reopen the most recent conversation, as the user left it.
+	if cs, err := u.chat.Conversations(u.ctx, ""); err == nil && len(cs) > 0 {
+		if err := u.chat.Open(u.ctx, cs[0].ID); err != nil {
+			u.log.Warn("opening the last conversation", "err", err)
+		}
+	}
 	switch {
 	case path != "":
 		u.loadModel(path, false)

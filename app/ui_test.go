@@ -23,6 +23,7 @@ import (
 	"github.com/qwenstudio/qwenstudio/llm"
 	"github.com/qwenstudio/qwenstudio/llm/chat"
 	"github.com/qwenstudio/qwenstudio/llm/hub"
+	"github.com/qwenstudio/qwenstudio/llm/hub/hubtest"
 	"github.com/qwenstudio/qwenstudio/platform"
 )
 
@@ -95,9 +96,11 @@ func newFakeEngine() *fakeEngine {
 
 type testUI struct {
 	*UI
-	st  *store.Store
-	eng *fakeEngine
-	w   fyne.Window
+	st     *store.Store
+	eng    *fakeEngine
+	w      fyne.Window
+	dir    string
+	loaded chan string // paths the UI loaded
 }
 
 func testCatalog(t *testing.T) *hub.Catalog {
@@ -141,11 +144,15 @@ func newTestUI(t *testing.T) *testUI {
 		t.Fatal(err)
 	}
 	eng := newFakeEngine()
+	loaded := make(chan string, 10)
 	w := test.NewTempWindow(t, nil)
 	w.Resize(fyne.NewSize(1280, 820))
 	u := New(ctx, a, w, Deps{Store: st, Chat: c, Models: models, Settings: settings,
 		Dirs: platform.Dirs{Data: dir, Cache: dir, Config: dir},
-		Load: func(context.Context, string, state.LoadOptions) (state.Engine, error) { return eng, nil }})
+		Load: func(_ context.Context, path string, _ state.LoadOptions) (state.Engine, error) {
+			loaded <- path
+			return eng, nil
+		}})
 	t.Cleanup(func() {
 		c.Close()
 		models.Close()
@@ -153,7 +160,7 @@ func newTestUI(t *testing.T) *testUI {
 	})
 	c.SetEngine(eng)
 	u.refreshChat()
-	return &testUI{UI: u, st: st, eng: eng, w: w}
+	return &testUI{UI: u, st: st, eng: eng, w: w, dir: dir, loaded: loaded}
 }
 
 // sendAndWait types text, presses Enter, waits for the answer and redraws.
@@ -231,7 +238,7 @@ func TestTypeAndSend(t *testing.T) {
 			t.Errorf("answer view lacks %q:\n%s", want, body)
 		}
 	}
-	if !strings.Contains(a.footer.Text, "4 tokens") || !strings.Contains(a.footer.Text, "0.3s to first token") {
+	if !strings.Contains(a.footer.Text, "4 tokens") || !strings.Contains(a.footer.Text, "300 ms to first token") {
 		t.Errorf("footer %q", a.footer.Text)
 	}
 	if !a.regen.Visible() {
@@ -586,5 +593,78 @@ func TestSettingsSave(t *testing.T) {
 	p.save()
 	if !strings.Contains(p.status.Text, "not an http(s) URL") {
 		t.Errorf("bad endpoint: %q", p.status.Text)
+	}
+}
+
+// TestManagerDownloadAndLoad downloads a model from a test hub through the manager pane and loads it.
+func TestManagerDownloadAndLoad(t *testing.T) {
+	tu := newTestUI(t)
+	srv := hubtest.New(t)
+	data := hubtest.TinyGGUF(hubtest.Model{Name: "Tiny", FileType: 7, Padding: 256 << 10})
+	srv.AddRepo("test/Tiny-GGUF", hubtest.File{Path: "Tiny-Q8_0.gguf", Data: data})
+	tu.models.Configure(hub.Options{CacheDir: filepath.Join(tu.dir, "hub"), Source: hub.SourceHF, Endpoint: srv.URL(),
+		Folders: []string{}, Home: tu.dir, Download: hub.Downloader{ProgressEvery: time.Millisecond,
+			FreeSpace: func(string) (uint64, error) { return 1 << 40, nil }}}, 0)
+	tu.tabs.Select(tu.modelTab)
+	test.Type(tu.manager.ref, "hf://test/Tiny-GGUF:Q8_0")
+	tu.manager.ref.OnSubmitted(tu.manager.ref.Text)
+	deadline := time.Now().Add(20 * time.Second)
+	var d state.DownloadView
+	for {
+		ds := tu.models.Downloads()
+		if len(ds) == 1 && ds[0].State != store.DownloadActive {
+			d = ds[0]
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("download did not finish: %+v", ds)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	tu.models.Wait()
+	if d.State != store.DownloadCompleted {
+		t.Fatalf("download %+v", d)
+	}
+	tu.manager.apply()
+	row := tu.manager.dlRows[d.Ref]
+	if row == nil || row.bar.Value != 1 || !strings.Contains(row.detail.Text, "Downloaded to") {
+		t.Fatalf("download row %+v", row)
+	}
+	if !strings.Contains(richText(tu.manager.local), "Tiny") {
+		t.Errorf("downloaded model not listed on this computer:\n%s", richText(tu.manager.local))
+	}
+	tu.capture(t, "downloaded")
+	var load *widget.Button
+	for _, o := range row.obj.(*fyne.Container).Objects[0].(*fyne.Container).Objects[1].(*fyne.Container).Objects {
+		if b, ok := o.(*widget.Button); ok && b.Text == "Load" {
+			load = b
+		}
+	}
+	if load == nil {
+		t.Fatal("no Load button on the finished download")
+	}
+	test.Tap(load)
+	select {
+	case p := <-tu.loaded:
+		if p != d.Path {
+			t.Errorf("loaded %q, want %q", p, d.Path)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("Load did not load")
+	}
+	if tu.tabs.Selected() != tu.chatTab {
+		t.Error("loading a model should return to the chat")
+	}
+	// The active model is remembered for the next start.
+	deadline = time.Now().Add(5 * time.Second)
+	for {
+		s, _ := state.LoadSettings(context.Background(), tu.st)
+		if s.ActiveModel == d.Path {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("active model saved as %q", s.ActiveModel)
+		}
+		time.Sleep(10 * time.Millisecond)
 	}
 }
