@@ -30,7 +30,7 @@ type Backend struct {
 	closed bool
 
 	act     []uint64    // encoded activations of the current MatMul (uint64 for alignment)
-	actD    []float32   // their block scales as float32, for the four-token kernels
+	packed  []uint64    // the same rows packed for the four-token kernels
 	scratch [][]float32 // per worker: a decoded weight row (F32 mode) or attention scores
 	pos     []int32     // MatMulID: insertion positions of the counting sort
 
@@ -278,6 +278,14 @@ func (b *Backend) actBytes(n int) []byte {
 		b.act = make([]uint64, (n+7)/8)
 	}
 	return unsafe.Slice((*byte)(unsafe.Pointer(&b.act[0])), n)
+}
+
+// packBytes returns the packed-activation scratch with at least n bytes.
+func (b *Backend) packBytes(n int) []byte {
+	if len(b.packed)*8 < n {
+		b.packed = make([]uint64, (n+7)/8)
+	}
+	return unsafe.Slice((*byte)(unsafe.Pointer(&b.packed[0])), n)
 }
 
 func (b *Backend) lock() {

@@ -12,15 +12,17 @@ import (
 // tokens (prefill). Activations are encoded once per op into the weight type's partner format, then every
 // worker takes tiles of (weight rows × tokens) and calls the type's vecDot.
 
-// encodeTask encodes activation rows into the partner type of a weight type.
+// encodeTask encodes activation rows into the partner type of a weight type (and packs them for dot4).
 type encodeTask struct {
 	items
-	x   []float32
-	k   int
-	out []byte
-	orb int
-	enc func(x []float32, y []byte)
-	xd  []float32 // nil, or the Q8_0 block scales of each row as float32 (for dot4)
+	x    []float32
+	k    int
+	out  []byte
+	orb  int
+	enc  func(x []float32, y []byte)
+	pack packFunc
+	p    []byte // packed rows, prb bytes each
+	prb  int
 }
 
 func (e *encodeTask) run(int) {
@@ -31,21 +33,27 @@ func (e *encodeTask) run(int) {
 		}
 		y := e.out[r*e.orb : (r+1)*e.orb]
 		e.enc(e.x[r*e.k:(r+1)*e.k], y)
-		if e.xd != nil {
-			nb := e.orb / quant.Q8_0B
-			d := e.xd[r*nb : (r+1)*nb]
-			for i := range d {
-				d[i] = f16(y[i*quant.Q8_0B:])
-			}
+		if e.pack != nil {
+			e.pack(y, e.p[r*e.prb:(r+1)*e.prb])
 		}
 	}
 }
 
-// encode returns x's rows in the partner format of tr (x itself, as bytes, for F32) and the bytes per row,
-// plus the rows' block scales as float32 when tr's dot4 wants them and there are rows enough to use it.
-func (b *Backend) encode(tr *traits, x []float32, rows, k int) ([]byte, int, []float32) {
+// encoded activations of a MatMul: rows of rb bytes in the partner format (x itself for F32), and for dot4 the
+// rows as it reads them (p, prb bytes each: packed, or the encoded rows themselves).
+type encoded struct {
+	x   []byte
+	rb  int
+	p   []byte
+	prb int
+}
+
+// encode returns x's rows in the partner format of tr, packed for tr's dot4 when there are rows enough to
+// use it.
+func (b *Backend) encode(tr *traits, x []float32, rows, k int) encoded {
 	if tr.fromF32 == nil || b.cfg.F32 {
-		return f32Bytes(x), 4 * k, nil
+		xb := f32Bytes(x)
+		return encoded{x: xb, rb: 4 * k, p: xb, prb: 4 * k}
 	}
 	orb, err := quant.RowBytes(tr.act, k)
 	if err != nil {
@@ -54,16 +62,16 @@ func (b *Backend) encode(tr *traits, x []float32, rows, k int) ([]byte, int, []f
 	out := b.actBytes(rows * orb)
 	e := &b.tEncode
 	*e = encodeTask{x: x, k: k, out: out, orb: orb, enc: tr.fromF32}
-	if rows >= 4 && tr.actScales() {
-		n := rows * (orb / quant.Q8_0B)
-		if len(b.actD) < n {
-			b.actD = make([]float32, n)
-		}
-		e.xd = b.actD[:n]
+	if rows >= 4 && tr.dot4 != nil && tr.pack != nil {
+		e.pack, e.prb = tr.pack, tr.packLen(orb)
+		e.p = b.packBytes(rows * e.prb)
 	}
 	e.reset(rows)
 	b.pool.run(e, rows)
-	return out, orb, e.xd
+	if e.pack == nil {
+		return encoded{x: out, rb: orb, p: out, prb: orb}
+	}
+	return encoded{x: out, rb: orb, p: e.p, prb: e.prb}
 }
 
 type matmulTask struct {
@@ -80,9 +88,9 @@ type matmulTask struct {
 	nRowCh   int
 	nTok     int
 	dot      func(w, x []byte) float32
-	dot4     dot4Func                      // nil, or four tokens per weight row load
-	xd       []float32                     // activation block scales for dot4 (Q8_0 partners), nb per token
-	nb       int                           // activation blocks per token (the stride of xd)
+	dot4     dot4Func // nil, or four tokens per weight row load
+	p        []byte   // activation rows as dot4 reads them
+	prb      int
 	toF32    func(w []byte, out []float32) // F32 mode for non-F32 weights: decode a row, dot in float32
 	scratch  [][]float32
 }
@@ -113,14 +121,10 @@ func (m *matmulTask) run(worker int) {
 			// in cache while the groups pass.
 			var out [4]float32
 			for ; t+4 <= t1; t += 4 {
-				x := m.x[t*m.xrb : (t+4)*m.xrb]
-				var xd []float32
-				if m.xd != nil {
-					xd = m.xd[t*m.nb : (t+4)*m.nb]
-				}
+				p := m.p[t*m.prb : (t+4)*m.prb]
 				d := m.dst[t*m.n:]
 				for r := r0; r < r1; r++ {
-					m.dot4(m.w[r*m.wrb:(r+1)*m.wrb], x, m.xrb, xd, &out)
+					m.dot4(m.w[r*m.wrb:(r+1)*m.wrb], p, m.prb, &out)
 					d[r], d[m.n+r], d[2*m.n+r], d[3*m.n+r] = out[0], out[1], out[2], out[3]
 				}
 			}
@@ -164,9 +168,10 @@ func (b *Backend) MatMul(dst, w, x tensor.Tensor) {
 		b.growScratch(k)
 		m.toF32, m.xf, m.scratch = tr.toF32, xf, b.scratch
 	} else {
-		m.x, m.xrb, m.xd = b.encode(tr, xf, nt, k)
+		e := b.encode(tr, xf, nt, k)
+		m.x, m.xrb = e.x, e.rb
 		if nt >= 4 && tr.dot4 != nil {
-			m.dot4, m.nb = tr.dot4, m.xrb/quant.Q8_0B
+			m.dot4, m.p, m.prb = tr.dot4, e.p, e.prb
 		}
 	}
 	m.rowChunk, m.tokChunk = b.tiles(n, nt)
@@ -290,7 +295,8 @@ func (b *Backend) MatMulID(dst, w, x, ids tensor.Tensor) {
 		b.growScratch(k)
 		m.toF32, m.xf, m.scratch = tr.toF32, xf, b.scratch
 	} else {
-		m.x, m.xrb, _ = b.encode(tr, xf, x.Rows(), k)
+		e := b.encode(tr, xf, x.Rows(), k)
+		m.x, m.xrb = e.x, e.rb
 	}
 	m.reset(len(tiles))
 	b.pool.run(m, len(tiles))

@@ -39,8 +39,8 @@ func simdKernels(t gguf.Type) []kernel {
 	}
 	switch t {
 	case gguf.TypeQ8_0:
-		add(hasVNNI, kernel{"avx512vnni", q80Dot(dotQ8_0VNNI), q80Dot4(dotQ8_0x4VNNI)})
-		add(hasAVX2, kernel{"avx2", q80Dot(dotQ8_0AVX2), q80Dot4(dotQ8_0x4AVX2)})
+		add(hasVNNI, kernel{"avx512vnni", q80Dot(dotQ8_0VNNI), q80Dot4(dotQ8_0x4VNNI), packQ8_0Biased, packLenQ8_0})
+		add(hasAVX2, kernel{"avx2", q80Dot(dotQ8_0AVX2), q80Dot4(dotQ8_0x4AVX2), packQ8_0, packLenQ8_0})
 	}
 	return ks
 }
@@ -52,10 +52,10 @@ func dotQ8_0AVX2(w, x *byte, nb int) float32
 func dotQ8_0VNNI(w, x *byte, nb int) float32
 
 //go:noescape
-func dotQ8_0x4AVX2(w, x *byte, xrb int, xd *float32, nb int, out *[4]float32)
+func dotQ8_0x4AVX2(w, p *byte, prb, nb int, out *[4]float32)
 
 //go:noescape
-func dotQ8_0x4VNNI(w, x *byte, xrb int, xd *float32, nb int, out *[4]float32)
+func dotQ8_0x4VNNI(w, p *byte, prb, nb int, out *[4]float32)
 
 // q80Dot wraps a Q8_0·Q8_0 row kernel; the slice checks make an out-of-range call panic in Go, not read
 // past the buffers.
@@ -70,15 +70,37 @@ func q80Dot(f func(w, x *byte, nb int) float32) func(w, x []byte) float32 {
 	}
 }
 
-func q80Dot4(f func(w, x *byte, xrb int, xd *float32, nb int, out *[4]float32)) dot4Func {
-	return func(w, x []byte, xrb int, xd []float32, out *[4]float32) {
+func q80Dot4(f func(w, p *byte, prb, nb int, out *[4]float32)) dot4Func {
+	return func(w, p []byte, prb int, out *[4]float32) {
 		nb := len(w) / quant.Q8_0B
 		if nb == 0 {
 			*out = [4]float32{}
 			return
 		}
-		_ = x[3*xrb+nb*quant.Q8_0B-1]
-		_ = xd[4*nb-1]
-		f(&w[0], &x[0], xrb, &xd[0], nb, out)
+		_ = p[3*prb+nb*36-1]
+		f(&w[0], &p[0], prb, nb, out)
+	}
+}
+
+// Packed Q8_0 activation rows for the x4 kernels: the nb block scales as float32 (converted once here, not
+// for every weight row), then the nb·32 quants without the scales between them.
+func packLenQ8_0(xrb int) int { return xrb / quant.Q8_0B * 36 }
+
+func packQ8_0(x, p []byte) {
+	nb := len(x) / quant.Q8_0B
+	d, q := asF32(p[:4*nb]), p[4*nb:]
+	for i := range d {
+		blk := x[i*quant.Q8_0B : (i+1)*quant.Q8_0B]
+		d[i] = f16(blk)
+		copy(q[32*i:32*i+32], blk[2:])
+	}
+}
+
+// packQ8_0Biased stores the quants as x+128 (unsigned), the operand order VPDPBUSD needs.
+func packQ8_0Biased(x, p []byte) {
+	packQ8_0(x, p)
+	q := p[len(x)/quant.Q8_0B*4:]
+	for i := range q {
+		q[i] ^= 0x80
 	}
 }

@@ -29,48 +29,56 @@
 	VCVTPH2PS    x, x    \
 	VBROADCASTSS x, y
 
-// Q8X4TOK(xoff, doff, acc, ta, tb): one activation row of the x4 kernels, AVX2. Y5 = w, Y6 = |w|, Y4 = dw.
-#define Q8X4TOK(xoff, doff, acc, ta, tb) \
-	VMOVDQU      xoff, ta     \
+// Q8X4TOK(xq, xd, acc, ta, tb): one activation row of the x4 kernels, AVX2: xq its 32 quants, xd its float32
+// scale; Y5 = w, Y6 = |w|, Y4 = dw.
+#define Q8X4TOK(xq, xd, acc, ta, tb) \
+	VMOVDQU      xq, ta         \
 	VPSIGNB      Y5, ta, ta     \
 	VPMADDUBSW   ta, Y6, ta     \
 	VPMADDWD     Y15, ta, ta    \
 	VCVTDQ2PS    ta, ta         \
-	VBROADCASTSS doff, tb       \
+	VBROADCASTSS xd, tb         \
 	VMULPS       tb, Y4, tb     \
 	VFMADD231PS  ta, tb, acc
 
-// The same with VPDPBUSD (tz: a scratch register zeroed per block).
-#define Q8X4TOKV(xoff, doff, acc, ta, tb, tz) \
-	VMOVDQU      xoff, ta     \
-	VPSIGNB      Y5, ta, ta     \
-	VPXOR        tz, tz, tz     \
-	VPDPBUSD     ta, Y6, tz     \
+// Q8X4TOKB: the same with AVX-512 VNNI on quants stored biased (x+128, unsigned): VPDPBUSD starting from
+// Y6 = -128·Σw gives Σ(x+128)·w - 128·Σw = Σ x·w, the same int32 lanes without a sign fix-up per row.
+#define Q8X4TOKB(xq, xd, acc, ta, tb, tz) \
+	VMOVDQU      xq, ta         \
+	VMOVDQA      Y6, tz         \
+	VPDPBUSD     Y5, ta, tz     \
 	VCVTDQ2PS    tz, tz         \
-	VBROADCASTSS doff, tb       \
+	VBROADCASTSS xd, tb         \
 	VMULPS       tb, Y4, tb     \
 	VFMADD231PS  tz, tb, acc
 
-// X4SETUP loads the arguments of the x4 kernels: SI = w, DI/R11 = activation rows 0 and 2 (R8 = row stride),
-// R9/R12 = their float32 block scales (R10 = stride), CX = blocks; zeroes Y0-Y3.
+// X4SETUP loads the arguments of the Q8_0 x4 kernels, whose activation rows are packed as nb float32 scales
+// then nb·32 quants: SI = w, R9/R12 = scales of rows 0 and 2, DI/R11 = their quants, R8 = row stride,
+// CX = blocks; zeroes Y0-Y3.
 #define X4SETUP \
 	MOVQ   w+0(FP), SI         \
-	MOVQ   x+8(FP), DI         \
-	MOVQ   xrb+16(FP), R8      \
-	MOVQ   xd+24(FP), R9       \
-	MOVQ   nb+32(FP), CX       \
+	MOVQ   p+8(FP), R9         \
+	MOVQ   prb+16(FP), R8      \
+	MOVQ   nb+24(FP), CX       \
+	LEAQ   (R9)(CX*4), DI      \
+	LEAQ   (R9)(R8*2), R12     \
 	LEAQ   (DI)(R8*2), R11     \
-	MOVQ   CX, R10             \
-	SHLQ   $2, R10             \
-	LEAQ   (R9)(R10*2), R12    \
 	VXORPS Y0, Y0, Y0          \
 	VXORPS Y1, Y1, Y1          \
 	VXORPS Y2, Y2, Y2          \
 	VXORPS Y3, Y3, Y3
 
+// X4NEXT advances the x4 kernels by one Q8_0 weight block.
+#define X4NEXT \
+	ADDQ $34, SI  \
+	ADDQ $32, DI  \
+	ADDQ $32, R11 \
+	ADDQ $4, R9   \
+	ADDQ $4, R12
+
 // X4STORE writes hsum(Y0..Y3) to out[0..3].
 #define X4STORE \
-	MOVQ   out+40(FP), AX      \
+	MOVQ   out+32(FP), AX      \
 	HSUM8(Y0, X0, X8)          \
 	VMOVSS X0, 0(AX)           \
 	HSUM8(Y1, X1, X8)          \
@@ -150,8 +158,8 @@ q80vloop:
 	VZEROUPPER
 	RET
 
-// func dotQ8_0x4AVX2(w, x *byte, xrb int, xd *float32, nb int, out *[4]float32)
-TEXT ·dotQ8_0x4AVX2(SB), NOSPLIT, $0-48
+// func dotQ8_0x4AVX2(w, p *byte, prb, nb int, out *[4]float32)
+TEXT ·dotQ8_0x4AVX2(SB), NOSPLIT, $0-40
 	X4SETUP
 	ONES16(Y15)
 
@@ -159,40 +167,38 @@ q80x4loop:
 	F16BCAST((SI), X4, Y4)
 	VMOVDQU 2(SI), Y5
 	VPSIGNB Y5, Y5, Y6
-	Q8X4TOK(2(DI), (R9), Y0, Y7, Y8)
-	Q8X4TOK(2(DI)(R8*1), (R9)(R10*1), Y1, Y9, Y10)
-	Q8X4TOK(2(R11), (R12), Y2, Y11, Y12)
-	Q8X4TOK(2(R11)(R8*1), (R12)(R10*1), Y3, Y13, Y14)
-	ADDQ    $34, SI
-	ADDQ    $34, DI
-	ADDQ    $34, R11
-	ADDQ    $4, R9
-	ADDQ    $4, R12
+	Q8X4TOK((DI), (R9), Y0, Y7, Y8)
+	Q8X4TOK((DI)(R8*1), (R9)(R8*1), Y1, Y9, Y10)
+	Q8X4TOK((R11), (R12), Y2, Y11, Y12)
+	Q8X4TOK((R11)(R8*1), (R12)(R8*1), Y3, Y13, Y14)
+	X4NEXT
 	DECQ    CX
 	JNZ     q80x4loop
 
 	X4STORE
 	RET
 
-// func dotQ8_0x4VNNI(w, x *byte, xrb int, xd *float32, nb int, out *[4]float32)
-TEXT ·dotQ8_0x4VNNI(SB), NOSPLIT, $0-48
+// func dotQ8_0x4VNNI(w, p *byte, prb, nb int, out *[4]float32)
+TEXT ·dotQ8_0x4VNNI(SB), NOSPLIT, $0-40
 	X4SETUP
+	VPXOR        Y13, Y13, Y13
+	MOVL         $0x80808080, AX
+	VMOVD        AX, X14
+	VPBROADCASTD X14, Y14
 
 q80x4vloop:
 	F16BCAST((SI), X4, Y4)
-	VMOVDQU 2(SI), Y5
-	VPSIGNB Y5, Y5, Y6
-	Q8X4TOKV(2(DI), (R9), Y0, Y7, Y8, Y9)
-	Q8X4TOKV(2(DI)(R8*1), (R9)(R10*1), Y1, Y10, Y11, Y12)
-	Q8X4TOKV(2(R11), (R12), Y2, Y13, Y14, Y15)
-	Q8X4TOKV(2(R11)(R8*1), (R12)(R10*1), Y3, Y7, Y8, Y9)
-	ADDQ    $34, SI
-	ADDQ    $34, DI
-	ADDQ    $34, R11
-	ADDQ    $4, R9
-	ADDQ    $4, R12
-	DECQ    CX
-	JNZ     q80x4vloop
+	VMOVDQU  2(SI), Y5
+	VPXOR    Y6, Y6, Y6
+	VPDPBUSD Y5, Y14, Y6
+	VPSUBD   Y6, Y13, Y6
+	Q8X4TOKB((DI), (R9), Y0, Y7, Y8, Y9)
+	Q8X4TOKB((DI)(R8*1), (R9)(R8*1), Y1, Y10, Y11, Y12)
+	Q8X4TOKB((R11), (R12), Y2, Y7, Y8, Y9)
+	Q8X4TOKB((R11)(R8*1), (R12)(R8*1), Y3, Y10, Y11, Y12)
+	X4NEXT
+	DECQ     CX
+	JNZ      q80x4vloop
 
 	X4STORE
 	RET

@@ -129,13 +129,21 @@ var simdCases = []simdCase{
 	},
 }
 
-// blockScales returns the float32 block scales of Q8_0 activation rows, as encode makes them for dot4.
-func blockScales(x []byte) []float32 {
-	d := make([]float32, len(x)/quant.Q8_0B)
-	for i := range d {
-		d[i] = f16(x[i*quant.Q8_0B:])
+// packRows lays out encoded activation rows as k's dot4 reads them.
+func packRows(k kernel, xs [][]byte) ([]byte, int) {
+	var p []byte
+	if k.pack == nil {
+		for _, x := range xs {
+			p = append(p, x...)
+		}
+		return p, len(xs[0])
 	}
-	return d
+	prb := k.packLen(len(xs[0]))
+	p = make([]byte, len(xs)*prb)
+	for i, x := range xs {
+		k.pack(x, p[i*prb:(i+1)*prb])
+	}
+	return p, prb
 }
 
 func TestSIMDKernels(t *testing.T) {
@@ -175,12 +183,9 @@ func TestSIMDKernels(t *testing.T) {
 					if k.dot4 == nil {
 						continue
 					}
-					var xd []float32
-					if c.typ == gguf.TypeQ8_0 {
-						xd = blockScales(x4)
-					}
+					p, prb := packRows(k, xs)
 					var out [4]float32
-					k.dot4(w, x4, len(xs[0]), xd, &out)
+					k.dot4(w, p, prb, &out)
 					for i := range out {
 						if want := k.vecDot(w, xs[i]); math.Float32bits(out[i]) != math.Float32bits(want) {
 							t.Fatalf("trial %d: dot4[%d] = %g, vecDot %g", trial, i, out[i], want)
@@ -216,6 +221,46 @@ func TestMatMulBatchEqualsRows(t *testing.T) {
 				if math.Float32bits(got[tk*n+o]) != math.Float32bits(want) {
 					t.Fatalf("%v: token %d row %d: batched %g, alone %g", typ, tk, o, got[tk*n+o], want)
 				}
+			}
+		}
+	}
+}
+
+// BenchmarkKernels times each SIMD kernel (and the pure-Go one) on one cache-resident row of 4096 columns:
+// the compute ceiling, without memory traffic or threading. MB/s counts weight bytes per output.
+func BenchmarkKernels(b *testing.B) {
+	const k = 4096
+	for _, c := range simdCases {
+		r := rand.New(rand.NewPCG(13, 13))
+		be, _, _ := quant.Layout(c.typ)
+		nb := k / be
+		w := c.weight(r, nb, 0)
+		xs := make([][]byte, 4)
+		for i := range xs {
+			xs[i] = c.act(r, nb, 0)
+		}
+		b.Run(fmt.Sprintf("%v/purego", c.typ), func(b *testing.B) {
+			b.SetBytes(int64(len(w)))
+			for b.Loop() {
+				c.ref(w, xs[0])
+			}
+		})
+		for _, kr := range simdKernels(c.typ) {
+			b.Run(fmt.Sprintf("%v/%s", c.typ, kr.name), func(b *testing.B) {
+				b.SetBytes(int64(len(w)))
+				for b.Loop() {
+					kr.vecDot(w, xs[0])
+				}
+			})
+			if kr.dot4 != nil {
+				b.Run(fmt.Sprintf("%v/%s/x4", c.typ, kr.name), func(b *testing.B) {
+					b.SetBytes(4 * int64(len(w)))
+					p, prb := packRows(kr, xs)
+					var out [4]float32
+					for b.Loop() {
+						kr.dot4(w, p, prb, &out)
+					}
+				})
 			}
 		}
 	}

@@ -18,31 +18,36 @@ type traits struct {
 	vecDot  func(w, x []byte) float32     // one weight row · one activation row, both in their byte layouts
 	toF32   func(w []byte, out []float32) // decode one weight row
 	dot4    dot4Func                      // nil, or one weight row · four activation rows (prefill tiles)
+	pack    packFunc                      // nil, or how dot4 wants the encoded activation rows laid out
+	packLen func(xrb int) int             // bytes of one packed row, for encoded rows of xrb bytes
 	simd    string                        // name of the SIMD kernel in use, "" for the pure-Go one
 }
 
-// dot4Func computes out[i] = vecDot(w, x[i·xrb:]) for i < 4, bit for bit, loading each weight block once.
-// For the 32-wide partner formats (Q8_0) xd holds the activation rows' block scales as float32, row i at
-// xd[i·nb:] (nb blocks per row), so the kernel need not convert them for every weight row.
-type dot4Func func(w, x []byte, xrb int, xd []float32, out *[4]float32)
+// dot4Func computes out[i] = vecDot(w, x_i) for i < 4, bit for bit, loading each weight block once. The rows
+// x_i are p[i·prb:], either encoded rows as they are or, when the kernel has a packFunc, packed by it.
+type dot4Func func(w, p []byte, prb int, out *[4]float32)
+
+// packFunc rearranges one encoded activation row x for a dot4 kernel (e.g. float32 block scales ahead of the
+// quants), once per MatMul rather than once per weight row.
+type packFunc func(x, p []byte)
 
 // kernel is one SIMD implementation of a weight type's dot products.
 type kernel struct {
-	name   string
-	vecDot func(w, x []byte) float32
-	dot4   dot4Func
+	name    string
+	vecDot  func(w, x []byte) float32
+	dot4    dot4Func
+	pack    packFunc
+	packLen func(xrb int) int
 }
 
 // withSIMD returns tr with the best SIMD kernel this CPU has for t, if any.
 func withSIMD(t gguf.Type, tr traits) traits {
 	if ks := simdKernels(t); len(ks) > 0 {
-		tr.vecDot, tr.dot4, tr.simd = ks[0].vecDot, ks[0].dot4, ks[0].name
+		k := ks[0]
+		tr.vecDot, tr.dot4, tr.pack, tr.packLen, tr.simd = k.vecDot, k.dot4, k.pack, k.packLen, k.name
 	}
 	return tr
 }
-
-// actScales reports whether dot4 reads float32 activation block scales (see dot4Func).
-func (tr *traits) actScales() bool { return tr.dot4 != nil && tr.act == gguf.TypeQ8_0 }
 
 func traitsOf(t gguf.Type) *traits {
 	switch t {
