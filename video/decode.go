@@ -57,6 +57,9 @@ type worker struct {
 	lastKey        int64 // time of the last keyframe packet read since the seek
 	keyGap         int64 // largest keyframe gap known (ticks)
 	badPkts        int
+	target         int64 // exact mode: the timestamp being decoded to (NoPtsValue: decode everything)
+	bestBelow      int64 // largest packet pts at or before target read since the seek
+	nalLen         int   // H.264 only: NAL length-prefix size (0: Annex B); -1 for other codecs
 
 	keyPkt   *astiav.Packet // fast mode: the keyframe chosen
 	alt      *astiav.Frame  // fast mode: a candidate picture held while another is decoded
@@ -73,8 +76,12 @@ func newWorker(v *Video, threads int) (*worker, error) {
 	if err != nil {
 		return nil, err
 	}
+	nalLen := -1
+	if v.codecID == astiav.CodecIDH264 {
+		nalLen = h264NALLength(d.stream().CodecParameters().ExtraData())
+	}
 	return &worker{
-		v: v, d: d, codec: codec, threads: threads,
+		v: v, d: d, codec: codec, threads: threads, nalLen: nalLen, target: astiav.NoPtsValue,
 		cur: astiav.AllocFrame(), next: astiav.AllocFrame(), alt: astiav.AllocFrame(), keyPkt: astiav.AllocPacket(),
 		keyGap: v.keyGap, lastKey: astiav.NoPtsValue,
 	}, nil
@@ -170,6 +177,7 @@ func (w *worker) openDecoder(threads int) error {
 	w.dec = dec
 	w.skipToKey = w.v.keyFlagged
 	w.badPkts = 0
+	w.bestBelow = astiav.NoPtsValue
 	return nil
 }
 
@@ -201,6 +209,8 @@ func (w *worker) exactAt(ctx context.Context, sec float64) (*astiav.Frame, int64
 			return nil, 0, err
 		}
 	}
+	w.target = ts
+	defer func() { w.target = astiav.NoPtsValue }()
 	backoff := max(1, int64(1/w.v.tbSec)) // one second
 	for {
 		if w.nextOK {
@@ -297,6 +307,18 @@ func (w *worker) decodeNext(ctx context.Context) error {
 				continue
 			}
 			w.skipToKey = false
+		}
+		if w.target != astiav.NoPtsValue && w.nalLen >= 0 {
+			if pts := pkt.Pts(); pts != astiav.NoPtsValue && pts <= w.target {
+				// A non-reference picture shown before a frame already read that is still at or before
+				// the target is never the answer and nothing depends on it: skip its decoding.
+				if w.bestBelow != astiav.NoPtsValue && pts < w.bestBelow && h264NonRef(pkt.Data(), w.nalLen) {
+					continue
+				}
+				if w.bestBelow == astiav.NoPtsValue || pts > w.bestBelow {
+					w.bestBelow = pts
+				}
+			}
 		}
 		if err := w.dec.SendPacket(pkt); err != nil {
 			// A damaged packet: decoders conceal what they can; skip it unless damage goes on and on.
