@@ -219,10 +219,7 @@ func (b *Backend) Write(dst tensor.Tensor, src []float32) {
 	case gguf.TypeF32:
 		copy(f32s(dst), src)
 	case gguf.TypeF16:
-		h := u16s(dst)
-		for i, v := range src {
-			h[i] = quant.F32ToF16(v)
-		}
+		f32ToF16Row(u16s(dst), src)
 	case gguf.TypeBF16:
 		h := u16s(dst)
 		for i, v := range src {
@@ -247,9 +244,7 @@ func (b *Backend) Read(src tensor.Tensor, dst []float32) {
 	case gguf.TypeF32:
 		copy(dst, f32s(src))
 	case gguf.TypeF16:
-		for i, h := range u16s(src) {
-			dst[i] = quant.F16ToF32(h)
-		}
+		f16ToF32Row(dst, u16s(src))
 	case gguf.TypeBF16:
 		for i, h := range u16s(src) {
 			dst[i] = quant.BF16ToF32(h)

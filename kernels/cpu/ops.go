@@ -221,20 +221,14 @@ func copyRow(dst, src tensor.Tensor) {
 	case dst.Type() == src.Type() && dst.Type() == gguf.TypeF32:
 		copy(f32s(dst), f32s(src))
 	case dst.Type() == gguf.TypeF16 && src.Type() == gguf.TypeF32:
-		h := u16s(dst)
-		for i, v := range f32s(src) {
-			h[i] = quant.F32ToF16(v)
-		}
+		f32ToF16Row(u16s(dst), f32s(src))
 	case dst.Type() == gguf.TypeBF16 && src.Type() == gguf.TypeF32:
 		h := u16s(dst)
 		for i, v := range f32s(src) {
 			h[i] = quant.F32ToBF16(v)
 		}
 	case dst.Type() == gguf.TypeF32 && src.Type() == gguf.TypeF16:
-		d := f32s(dst)
-		for i, h := range u16s(src) {
-			d[i] = quant.F16ToF32(h)
-		}
+		f16ToF32Row(f32s(dst), u16s(src))
 	case dst.Type() == gguf.TypeF32 && src.Type() == gguf.TypeBF16:
 		d := f32s(dst)
 		for i, h := range u16s(src) {

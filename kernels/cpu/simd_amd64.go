@@ -38,6 +38,12 @@ func simdKernels(t gguf.Type) []kernel {
 		}
 	}
 	switch t {
+	case gguf.TypeF32:
+		add(hasAVX2, kernel{name: "avx2", vecDot: func(w, x []byte) float32 { return dotF32SIMD(asF32(w), asF32(x)) }})
+	case gguf.TypeF16:
+		add(hasAVX2, kernel{name: "avx2", vecDot: vecDotF16AVX2})
+	case gguf.TypeBF16:
+		add(hasAVX2, kernel{name: "avx2", vecDot: vecDotBF16AVX2})
 	case gguf.TypeQ8_0:
 		add(hasVNNI, kernel{"avx512vnni", q80Dot(dotQ8_0VNNI), q80Dot4(dotQ8_0x4VNNI), packQ8_0Biased, packLenQ8_0})
 		add(hasAVX2, kernel{"avx2", q80Dot(dotQ8_0AVX2), q80Dot4(dotQ8_0x4AVX2), packQ8_0, packLenQ8_0})
@@ -102,5 +108,161 @@ func packQ8_0Biased(x, p []byte) {
 	q := p[len(x)/quant.Q8_0B*4:]
 	for i := range q {
 		q[i] ^= 0x80
+	}
+}
+
+// Float kernels. The assembly handles multiples of 8 elements; the wrappers add the tail in Go.
+
+//go:noescape
+func dotF32AVX2(a, b *float32, n int) float32
+
+//go:noescape
+func dotF32F16AVX2(a *float32, b *uint16, n int) float32
+
+//go:noescape
+func dotF16AVX2(a, b *uint16, n int) float32
+
+//go:noescape
+func dotBF16AVX2(a, b *uint16, n int) float32
+
+//go:noescape
+func axpyF32AVX2(a float32, x, y *float32, n int)
+
+//go:noescape
+func axpyF16AVX2(a float32, x *uint16, y *float32, n int)
+
+//go:noescape
+func f32ToF16AVX2(src *float32, dst *uint16, n int)
+
+//go:noescape
+func f16ToF32AVX2(src *uint16, dst *float32, n int)
+
+// dotF32 returns Σ a[i]·b[i] (len(b) >= len(a)).
+func dotF32(a, b []float32) float32 {
+	if !hasAVX2 {
+		return dotF32Go(a, b)
+	}
+	return dotF32SIMD(a, b)
+}
+
+func dotF32SIMD(a, b []float32) float32 {
+	b = b[:len(a)]
+	n := len(a) &^ 7
+	var s float32
+	if n > 0 {
+		s = dotF32AVX2(&a[0], &b[0], n)
+	}
+	for i := n; i < len(a); i++ {
+		s += a[i] * b[i]
+	}
+	return s
+}
+
+// dotF32F16 returns Σ a[i]·h[i] with h in binary16 (len(h) >= len(a)).
+func dotF32F16(a []float32, h []uint16) float32 {
+	if !hasAVX2 {
+		return dotF32F16Go(a, h)
+	}
+	h = h[:len(a)]
+	n := len(a) &^ 7
+	var s float32
+	if n > 0 {
+		s = dotF32F16AVX2(&a[0], &h[0], n)
+	}
+	for i := n; i < len(a); i++ {
+		s += a[i] * quant.F16ToF32(h[i])
+	}
+	return s
+}
+
+func vecDotF16AVX2(w, x []byte) float32 {
+	a, b := asU16(w), asU16(x)
+	b = b[:len(a)]
+	n := len(a) &^ 7
+	var s float32
+	if n > 0 {
+		s = dotF16AVX2(&a[0], &b[0], n)
+	}
+	for i := n; i < len(a); i++ {
+		s += quant.F16ToF32(a[i]) * quant.F16ToF32(b[i])
+	}
+	return s
+}
+
+func vecDotBF16AVX2(w, x []byte) float32 {
+	a, b := asU16(w), asU16(x)
+	b = b[:len(a)]
+	n := len(a) &^ 7
+	var s float32
+	if n > 0 {
+		s = dotBF16AVX2(&a[0], &b[0], n)
+	}
+	for i := n; i < len(a); i++ {
+		s += quant.BF16ToF32(a[i]) * quant.BF16ToF32(b[i])
+	}
+	return s
+}
+
+// axpyF32: y += a·x (len(x) >= len(y)).
+func axpyF32(a float32, x, y []float32) {
+	if !hasAVX2 {
+		axpyF32Go(a, x, y)
+		return
+	}
+	x = x[:len(y)]
+	n := len(y) &^ 7
+	if n > 0 {
+		axpyF32AVX2(a, &x[0], &y[0], n)
+	}
+	for i := n; i < len(y); i++ {
+		y[i] += a * x[i]
+	}
+}
+
+// axpyF16: y += a·h with h in binary16 (len(h) >= len(y)).
+func axpyF16(a float32, h []uint16, y []float32) {
+	if !hasAVX2 {
+		axpyF16Go(a, h, y)
+		return
+	}
+	h = h[:len(y)]
+	n := len(y) &^ 7
+	if n > 0 {
+		axpyF16AVX2(a, &h[0], &y[0], n)
+	}
+	for i := n; i < len(y); i++ {
+		y[i] += a * quant.F16ToF32(h[i])
+	}
+}
+
+// f32ToF16Row: dst[i] = F32ToF16(src[i]), bit for bit (F16C rounds to nearest even as F32ToF16 does).
+func f32ToF16Row(dst []uint16, src []float32) {
+	if !hasAVX2 {
+		f32ToF16RowGo(dst, src)
+		return
+	}
+	dst = dst[:len(src)]
+	n := len(src) &^ 7
+	if n > 0 {
+		f32ToF16AVX2(&src[0], &dst[0], n)
+	}
+	for i := n; i < len(src); i++ {
+		dst[i] = quant.F32ToF16(src[i])
+	}
+}
+
+// f16ToF32Row: dst[i] = F16ToF32(src[i]) (signalling NaNs come out quiet; every other value is exact).
+func f16ToF32Row(dst []float32, src []uint16) {
+	if !hasAVX2 {
+		f16ToF32RowGo(dst, src)
+		return
+	}
+	dst = dst[:len(src)]
+	n := len(src) &^ 7
+	if n > 0 {
+		f16ToF32AVX2(&src[0], &dst[0], n)
+	}
+	for i := n; i < len(src); i++ {
+		dst[i] = quant.F16ToF32(src[i])
 	}
 }

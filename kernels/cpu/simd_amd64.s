@@ -89,6 +89,30 @@
 	VMOVSS X3, 12(AX)          \
 	VZEROUPPER
 
+// DOTFINISH reduces Y0-Y3 and returns the sum as the float32 result at ret+24(FP).
+#define DOTFINISH \
+	VADDPS Y1, Y0, Y0  \
+	VADDPS Y3, Y2, Y2  \
+	VADDPS Y2, Y0, Y0  \
+	HSUM8(Y0, X0, X1)  \
+	VMOVSS X0, ret+24(FP) \
+	VZEROUPPER         \
+	RET
+
+#define DOTSETUP \
+	MOVQ   a+0(FP), SI  \
+	MOVQ   b+8(FP), DI  \
+	MOVQ   n+16(FP), CX \
+	VXORPS Y0, Y0, Y0   \
+	VXORPS Y1, Y1, Y1   \
+	VXORPS Y2, Y2, Y2   \
+	VXORPS Y3, Y3, Y3
+
+// BF16X8(mem, y): y = 8 bfloat16 at mem widened to float32 (the top halves of the float32 bit patterns).
+#define BF16X8(mem, y) \
+	VPMOVZXWD mem, y  \
+	VPSLLD    $16, y, y
+
 // func dotQ8_0AVX2(w, x *byte, nb int) float32
 TEXT ·dotQ8_0AVX2(SB), NOSPLIT, $0-28
 	MOVQ w+0(FP), SI
@@ -201,4 +225,280 @@ q80x4vloop:
 	JNZ      q80x4vloop
 
 	X4STORE
+	RET
+
+// Float dot products and axpy: four 8-lane FMA accumulators over 32 elements per step, then 8 per step;
+// n is a multiple of 8 (the Go wrappers do the tail). The reduction is (acc0+acc1)+(acc2+acc3), then
+// hsum_float_8.
+
+// func dotF32AVX2(a, b *float32, n int) float32
+TEXT ·dotF32AVX2(SB), NOSPLIT, $0-28
+	DOTSETUP
+	CMPQ CX, $32
+	JLT  f32tail
+
+f32loop:
+	VMOVUPS     (SI), Y4
+	VMOVUPS     32(SI), Y5
+	VMOVUPS     64(SI), Y6
+	VMOVUPS     96(SI), Y7
+	VFMADD231PS (DI), Y4, Y0
+	VFMADD231PS 32(DI), Y5, Y1
+	VFMADD231PS 64(DI), Y6, Y2
+	VFMADD231PS 96(DI), Y7, Y3
+	ADDQ        $128, SI
+	ADDQ        $128, DI
+	SUBQ        $32, CX
+	CMPQ        CX, $32
+	JGE         f32loop
+
+f32tail:
+	CMPQ        CX, $8
+	JLT         f32done
+	VMOVUPS     (SI), Y4
+	VFMADD231PS (DI), Y4, Y0
+	ADDQ        $32, SI
+	ADDQ        $32, DI
+	SUBQ        $8, CX
+	JMP         f32tail
+
+f32done:
+	DOTFINISH
+
+// func dotF32F16AVX2(a *float32, b *uint16, n int) float32
+TEXT ·dotF32F16AVX2(SB), NOSPLIT, $0-28
+	DOTSETUP
+	CMPQ CX, $32
+	JLT  f32f16tail
+
+f32f16loop:
+	VCVTPH2PS   (DI), Y4
+	VCVTPH2PS   16(DI), Y5
+	VCVTPH2PS   32(DI), Y6
+	VCVTPH2PS   48(DI), Y7
+	VFMADD231PS (SI), Y4, Y0
+	VFMADD231PS 32(SI), Y5, Y1
+	VFMADD231PS 64(SI), Y6, Y2
+	VFMADD231PS 96(SI), Y7, Y3
+	ADDQ        $128, SI
+	ADDQ        $64, DI
+	SUBQ        $32, CX
+	CMPQ        CX, $32
+	JGE         f32f16loop
+
+f32f16tail:
+	CMPQ        CX, $8
+	JLT         f32f16done
+	VCVTPH2PS   (DI), Y4
+	VFMADD231PS (SI), Y4, Y0
+	ADDQ        $32, SI
+	ADDQ        $16, DI
+	SUBQ        $8, CX
+	JMP         f32f16tail
+
+f32f16done:
+	DOTFINISH
+
+// func dotF16AVX2(a, b *uint16, n int) float32
+TEXT ·dotF16AVX2(SB), NOSPLIT, $0-28
+	DOTSETUP
+	CMPQ CX, $32
+	JLT  f16tail
+
+f16loop:
+	VCVTPH2PS   (SI), Y4
+	VCVTPH2PS   16(SI), Y5
+	VCVTPH2PS   32(SI), Y6
+	VCVTPH2PS   48(SI), Y7
+	VCVTPH2PS   (DI), Y8
+	VCVTPH2PS   16(DI), Y9
+	VCVTPH2PS   32(DI), Y10
+	VCVTPH2PS   48(DI), Y11
+	VFMADD231PS Y8, Y4, Y0
+	VFMADD231PS Y9, Y5, Y1
+	VFMADD231PS Y10, Y6, Y2
+	VFMADD231PS Y11, Y7, Y3
+	ADDQ        $64, SI
+	ADDQ        $64, DI
+	SUBQ        $32, CX
+	CMPQ        CX, $32
+	JGE         f16loop
+
+f16tail:
+	CMPQ        CX, $8
+	JLT         f16done
+	VCVTPH2PS   (SI), Y4
+	VCVTPH2PS   (DI), Y8
+	VFMADD231PS Y8, Y4, Y0
+	ADDQ        $16, SI
+	ADDQ        $16, DI
+	SUBQ        $8, CX
+	JMP         f16tail
+
+f16done:
+	DOTFINISH
+
+// func dotBF16AVX2(a, b *uint16, n int) float32
+TEXT ·dotBF16AVX2(SB), NOSPLIT, $0-28
+	DOTSETUP
+	CMPQ CX, $32
+	JLT  bf16tail
+
+bf16loop:
+	BF16X8((SI), Y4)
+	BF16X8(16(SI), Y5)
+	BF16X8(32(SI), Y6)
+	BF16X8(48(SI), Y7)
+	BF16X8((DI), Y8)
+	BF16X8(16(DI), Y9)
+	BF16X8(32(DI), Y10)
+	BF16X8(48(DI), Y11)
+	VFMADD231PS Y8, Y4, Y0
+	VFMADD231PS Y9, Y5, Y1
+	VFMADD231PS Y10, Y6, Y2
+	VFMADD231PS Y11, Y7, Y3
+	ADDQ        $64, SI
+	ADDQ        $64, DI
+	SUBQ        $32, CX
+	CMPQ        CX, $32
+	JGE         bf16loop
+
+bf16tail:
+	CMPQ        CX, $8
+	JLT         bf16done
+	BF16X8((SI), Y4)
+	BF16X8((DI), Y8)
+	VFMADD231PS Y8, Y4, Y0
+	ADDQ        $16, SI
+	ADDQ        $16, DI
+	SUBQ        $8, CX
+	JMP         bf16tail
+
+bf16done:
+	DOTFINISH
+
+// func axpyF32AVX2(a float32, x, y *float32, n int): y += a·x (FMA), n a multiple of 8.
+TEXT ·axpyF32AVX2(SB), NOSPLIT, $0-32
+	VBROADCASTSS a+0(FP), Y15
+	MOVQ         x+8(FP), SI
+	MOVQ         y+16(FP), DI
+	MOVQ         n+24(FP), CX
+	CMPQ         CX, $32
+	JLT          axf32tail
+
+axf32loop:
+	VMOVUPS     (DI), Y0
+	VMOVUPS     32(DI), Y1
+	VMOVUPS     64(DI), Y2
+	VMOVUPS     96(DI), Y3
+	VFMADD231PS (SI), Y15, Y0
+	VFMADD231PS 32(SI), Y15, Y1
+	VFMADD231PS 64(SI), Y15, Y2
+	VFMADD231PS 96(SI), Y15, Y3
+	VMOVUPS     Y0, (DI)
+	VMOVUPS     Y1, 32(DI)
+	VMOVUPS     Y2, 64(DI)
+	VMOVUPS     Y3, 96(DI)
+	ADDQ        $128, SI
+	ADDQ        $128, DI
+	SUBQ        $32, CX
+	CMPQ        CX, $32
+	JGE         axf32loop
+
+axf32tail:
+	CMPQ        CX, $8
+	JLT         axf32done
+	VMOVUPS     (DI), Y0
+	VFMADD231PS (SI), Y15, Y0
+	VMOVUPS     Y0, (DI)
+	ADDQ        $32, SI
+	ADDQ        $32, DI
+	SUBQ        $8, CX
+	JMP         axf32tail
+
+axf32done:
+	VZEROUPPER
+	RET
+
+// func axpyF16AVX2(a float32, x *uint16, y *float32, n int): y += a·x with x in binary16.
+TEXT ·axpyF16AVX2(SB), NOSPLIT, $0-32
+	VBROADCASTSS a+0(FP), Y15
+	MOVQ         x+8(FP), SI
+	MOVQ         y+16(FP), DI
+	MOVQ         n+24(FP), CX
+	CMPQ         CX, $32
+	JLT          axf16tail
+
+axf16loop:
+	VCVTPH2PS   (SI), Y4
+	VCVTPH2PS   16(SI), Y5
+	VCVTPH2PS   32(SI), Y6
+	VCVTPH2PS   48(SI), Y7
+	VFMADD213PS (DI), Y15, Y4
+	VFMADD213PS 32(DI), Y15, Y5
+	VFMADD213PS 64(DI), Y15, Y6
+	VFMADD213PS 96(DI), Y15, Y7
+	VMOVUPS     Y4, (DI)
+	VMOVUPS     Y5, 32(DI)
+	VMOVUPS     Y6, 64(DI)
+	VMOVUPS     Y7, 96(DI)
+	ADDQ        $64, SI
+	ADDQ        $128, DI
+	SUBQ        $32, CX
+	CMPQ        CX, $32
+	JGE         axf16loop
+
+axf16tail:
+	CMPQ        CX, $8
+	JLT         axf16done
+	VCVTPH2PS   (SI), Y4
+	VFMADD213PS (DI), Y15, Y4
+	VMOVUPS     Y4, (DI)
+	ADDQ        $16, SI
+	ADDQ        $32, DI
+	SUBQ        $8, CX
+	JMP         axf16tail
+
+axf16done:
+	VZEROUPPER
+	RET
+
+// func f32ToF16AVX2(src *float32, dst *uint16, n int): round to nearest even (VCVTPS2PH imm 0), n a multiple of 8.
+TEXT ·f32ToF16AVX2(SB), NOSPLIT, $0-24
+	MOVQ src+0(FP), SI
+	MOVQ dst+8(FP), DI
+	MOVQ n+16(FP), CX
+	SHRQ $3, CX
+	JZ   tof16done
+
+tof16loop:
+	VMOVUPS   (SI), Y0
+	VCVTPS2PH $0, Y0, (DI)
+	ADDQ      $32, SI
+	ADDQ      $16, DI
+	DECQ      CX
+	JNZ       tof16loop
+
+tof16done:
+	VZEROUPPER
+	RET
+
+// func f16ToF32AVX2(src *uint16, dst *float32, n int), n a multiple of 8.
+TEXT ·f16ToF32AVX2(SB), NOSPLIT, $0-24
+	MOVQ src+0(FP), SI
+	MOVQ dst+8(FP), DI
+	MOVQ n+16(FP), CX
+	SHRQ $3, CX
+	JZ   fromf16done
+
+fromf16loop:
+	VCVTPH2PS (SI), Y0
+	VMOVUPS   Y0, (DI)
+	ADDQ      $16, SI
+	ADDQ      $32, DI
+	DECQ      CX
+	JNZ       fromf16loop
+
+fromf16done:
+	VZEROUPPER
 	RET

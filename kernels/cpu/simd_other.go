@@ -9,3 +9,10 @@ import "github.com/qwenstudio/qwenstudio/llm/gguf"
 func simdName() string { return "pure Go kernels" }
 
 func simdKernels(gguf.Type) []kernel { return nil }
+
+func dotF32(a, b []float32) float32              { return dotF32Go(a, b) }
+func dotF32F16(a []float32, h []uint16) float32  { return dotF32F16Go(a, h) }
+func axpyF32(a float32, x, y []float32)          { axpyF32Go(a, x, y) }
+func axpyF16(a float32, h []uint16, y []float32) { axpyF16Go(a, h, y) }
+func f32ToF16Row(dst []uint16, src []float32)    { f32ToF16RowGo(dst, src) }
+func f16ToF32Row(dst []float32, src []uint16)    { f16ToF32RowGo(dst, src) }

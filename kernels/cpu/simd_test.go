@@ -120,7 +120,92 @@ func randQ8_0(r *rand.Rand, nb int, extreme int, lo int) []byte {
 	return b
 }
 
+// laneFloat models the float dot kernels: four 8-lane FMA accumulators over 32-element steps, the rest in
+// 8-element steps into the first, (acc0+acc1)+(acc2+acc3), hsum_float_8, then the tail in order.
+func laneFloat(a, b []float32) float32 {
+	var acc [4][8]float32
+	n := len(a) &^ 7
+	i := 0
+	for ; i+32 <= n; i += 32 {
+		for j := range 4 {
+			for l := range 8 {
+				acc[j][l] = fma32(a[i+8*j+l], b[i+8*j+l], acc[j][l])
+			}
+		}
+	}
+	for ; i < n; i += 8 {
+		for l := range 8 {
+			acc[0][l] = fma32(a[i+l], b[i+l], acc[0][l])
+		}
+	}
+	var r [8]float32
+	for l := range 8 {
+		r[l] = (acc[0][l] + acc[1][l]) + (acc[2][l] + acc[3][l])
+	}
+	s := hsum8(r)
+	for ; i < len(a); i++ {
+		s += a[i] * b[i]
+	}
+	return s
+}
+
+func decodeAll(t gguf.Type, b []byte) []float32 {
+	be, bb, _ := quant.Layout(t)
+	out := make([]float32, len(b)/bb*be)
+	if err := quant.Dequantize(t, b, out); err != nil {
+		panic(err)
+	}
+	return out
+}
+
+func magFloat(t gguf.Type) func(w, x []byte) float64 {
+	return func(w, x []byte) float64 {
+		a, b := decodeAll(t, w), decodeAll(t, x)
+		var m float64
+		for i := range a {
+			m += math.Abs(float64(a[i]) * float64(b[i]))
+		}
+		return m
+	}
+}
+
+// randFloats returns n values of type t (encoded): normal values of varied magnitudes, with zeros and sign
+// changes; extreme rows are all-equal large values (to catch a lost lane) or alternate ± (cancellation).
+func randFloats(t gguf.Type, r *rand.Rand, n, extreme int) []byte {
+	v := make([]float32, n)
+	scale := math.Pow(10, float64(r.IntN(7)-3))
+	for i := range v {
+		switch extreme {
+		case 1:
+			v[i] = 1000
+		case 2:
+			v[i] = float32(1 - 2*(i%2))
+		default:
+			if r.IntN(8) > 0 {
+				v[i] = float32(r.NormFloat64() * scale)
+			}
+		}
+	}
+	b, err := quant.Quantize(t, v)
+	if err != nil {
+		panic(err)
+	}
+	return b
+}
+
+func floatCase(t gguf.Type, ref func(w, x []byte) float32) simdCase {
+	// nb counts elements for the float types; odd counts exercise the Go tails.
+	gen := func(r *rand.Rand, nb, e int) []byte { return randFloats(t, r, nb*7, e%3) }
+	return simdCase{
+		typ: t, ref: ref, mag: magFloat(t), weight: gen, act: gen,
+		lane: func(w, x []byte) float32 { return laneFloat(decodeAll(t, w), decodeAll(t, x)) },
+	}
+}
+
 var simdCases = []simdCase{
+	floatCase(gguf.TypeF32, vecDotF32),
+	floatCase(gguf.TypeF16, vecDotF16),
+	floatCase(gguf.TypeBF16, vecDotBF16),
 	{
 		typ: gguf.TypeQ8_0, lane: laneQ8_0, ref: vecDotQ8_0, mag: magQ8_0,
 		// Weights may hold any int8 (-128 too); activations come from the encoder, within ±127.
@@ -262,6 +347,84 @@ func BenchmarkKernels(b *testing.B) {
 					}
 				})
 			}
+		}
+	}
+}
+
+// TestFloatRowKernels checks the attention and conversion kernels against their pure-Go references: the
+// dot products and axpys within float32 rounding (their sums are ordered differently), the F16 conversions
+// bit for bit on every binary16 value and on float32 values at and around every rounding boundary.
+func TestFloatRowKernels(t *testing.T) {
+	r := rand.New(rand.NewPCG(14, 14))
+	for trial := 0; trial < 200; trial++ {
+		n := r.IntN(300)
+		a := randF32(r, n, 1)
+		b := randF32(r, n, 1)
+		h := make([]uint16, n)
+		f32ToF16RowGo(h, b)
+		hb := make([]float32, n)
+		f16ToF32RowGo(hb, h)
+		var mag, magH float64
+		for i := range a {
+			mag += math.Abs(float64(a[i]) * float64(b[i]))
+			magH += math.Abs(float64(a[i]) * float64(hb[i]))
+		}
+		if got, want := dotF32(a, b), dotF32Go(a, b); math.Abs(float64(got-want)) > 1e-6*mag {
+			t.Fatalf("n=%d: dotF32 %g, pure Go %g", n, got, want)
+		}
+		if got, want := dotF32F16(a, h), dotF32F16Go(a, h); math.Abs(float64(got-want)) > 1e-6*magH {
+			t.Fatalf("n=%d: dotF32F16 %g, pure Go %g", n, got, want)
+		}
+		alpha := float32(r.NormFloat64())
+		y0 := randF32(r, n, 1)
+		y1, y2 := append([]float32(nil), y0...), append([]float32(nil), y0...)
+		axpyF32(alpha, a, y1)
+		axpyF32Go(alpha, a, y2)
+		for i := range y1 {
+			if d := math.Abs(float64(y1[i] - y2[i])); d > 1e-6*(math.Abs(float64(alpha*a[i]))+math.Abs(float64(y0[i]))) {
+				t.Fatalf("n=%d: axpyF32[%d] = %g, pure Go %g", n, i, y1[i], y2[i])
+			}
+		}
+		copy(y1, y0)
+		copy(y2, y0)
+		axpyF16(alpha, h, y1)
+		axpyF16Go(alpha, h, y2)
+		for i := range y1 {
+			if d := math.Abs(float64(y1[i] - y2[i])); d > 1e-6*(math.Abs(float64(alpha*hb[i]))+math.Abs(float64(y0[i]))) {
+				t.Fatalf("n=%d: axpyF16[%d] = %g, pure Go %g", n, i, y1[i], y2[i])
+			}
+		}
+	}
+
+	// F16 → F32 on all 65536 values (NaNs compare as NaNs: hardware quiets signalling ones).
+	all := make([]uint16, 1<<16)
+	for i := range all {
+		all[i] = uint16(i)
+	}
+	got, want := make([]float32, len(all)), make([]float32, len(all))
+	f16ToF32Row(got, all)
+	f16ToF32RowGo(want, all)
+	for i := range got {
+		if math.Float32bits(got[i]) != math.Float32bits(want[i]) && !(got[i] != got[i] && want[i] != want[i]) {
+			t.Fatalf("f16ToF32Row(%#04x) = %#08x, pure Go %#08x", i, math.Float32bits(got[i]), math.Float32bits(want[i]))
+		}
+	}
+	// F32 → F16 at every binary16 value, the halfway points between neighbours and one ulp around them,
+	// plus values beyond the binary16 range.
+	var src []float32
+	for _, w := range want {
+		u := math.Float32bits(w)
+		for _, d := range []int64{-0x1001, -0x1000, -0xfff, -1, 0, 1, 0xfff, 0x1000, 0x1001} {
+			src = append(src, math.Float32frombits(uint32(int64(u)+d)))
+		}
+	}
+	src = append(src, 1e30, -1e30, float32(math.Inf(1)), 65519.99, 65520, 1e-9, -1e-9, 3e-8)
+	h1, h2 := make([]uint16, len(src)), make([]uint16, len(src))
+	f32ToF16Row(h1, src)
+	f32ToF16RowGo(h2, src)
+	for i := range h1 {
+		if h1[i] != h2[i] {
+			t.Fatalf("f32ToF16Row(%g = %#08x) = %#04x, pure Go %#04x", src[i], math.Float32bits(src[i]), h1[i], h2[i])
 		}
 	}
 }

@@ -45,8 +45,11 @@ func i32Bytes(v []int32) []byte {
 	return unsafe.Slice((*byte)(unsafe.Pointer(&v[0])), 4*len(v))
 }
 
-// dotF32 returns Σ a[i]·b[i] with four float32 accumulators (len(b) >= len(a)).
-func dotF32(a, b []float32) float32 {
+// The pure-Go float kernels below are the references of the SIMD ones (simd_*.go), which dotF32, dotF32F16,
+// axpyF32, axpyF16, f32ToF16Row and f16ToF32Row dispatch to.
+
+// dotF32Go returns Σ a[i]·b[i] with four float32 accumulators (len(b) >= len(a)).
+func dotF32Go(a, b []float32) float32 {
 	b = b[:len(a)]
 	var s0, s1, s2, s3 float32
 	i := 0
@@ -62,8 +65,8 @@ func dotF32(a, b []float32) float32 {
 	return (s0 + s1) + (s2 + s3)
 }
 
-// dotF32F16 returns Σ a[i]·h[i] with h in binary16 (attention over an F16 cache).
-func dotF32F16(a []float32, h []uint16) float32 {
+// dotF32F16Go returns Σ a[i]·h[i] with h in binary16 (attention over an F16 cache).
+func dotF32F16Go(a []float32, h []uint16) float32 {
 	h = h[:len(a)]
 	var s0, s1 float32
 	i := 0
@@ -77,19 +80,35 @@ func dotF32F16(a []float32, h []uint16) float32 {
 	return s0 + s1
 }
 
-// axpyF32: y += a·x.
-func axpyF32(a float32, x, y []float32) {
+// axpyF32Go: y += a·x.
+func axpyF32Go(a float32, x, y []float32) {
 	x = x[:len(y)]
 	for i := range y {
 		y[i] += a * x[i]
 	}
 }
 
-// axpyF16: y += a·h with h in binary16.
-func axpyF16(a float32, h []uint16, y []float32) {
+// axpyF16Go: y += a·h with h in binary16.
+func axpyF16Go(a float32, h []uint16, y []float32) {
 	h = h[:len(y)]
 	for i := range y {
 		y[i] += a * quant.F16ToF32(h[i])
+	}
+}
+
+// f32ToF16RowGo: dst[i] = F32ToF16(src[i]) (round to nearest even).
+func f32ToF16RowGo(dst []uint16, src []float32) {
+	dst = dst[:len(src)]
+	for i, v := range src {
+		dst[i] = quant.F32ToF16(v)
+	}
+}
+
+// f16ToF32RowGo: dst[i] = F16ToF32(src[i]).
+func f16ToF32RowGo(dst []float32, src []uint16) {
+	dst = dst[:len(src)]
+	for i, h := range src {
+		dst[i] = quant.F16ToF32(h)
 	}
 }
 

@@ -103,12 +103,7 @@ func decoder(t gguf.Type) func(w []byte, out []float32) {
 
 func decodeF32(w []byte, out []float32) { copy(out, asF32(w)) }
 
-func encodeF16(x []float32, y []byte) {
-	h := asU16(y)
-	for i, v := range x {
-		h[i] = quant.F32ToF16(v)
-	}
-}
+func encodeF16(x []float32, y []byte) { f32ToF16Row(asU16(y), x) }
 
 func encodeBF16(x []float32, y []byte) {
 	h := asU16(y)
@@ -117,7 +112,7 @@ func encodeBF16(x []float32, y []byte) {
 	}
 }
 
-func vecDotF32(w, x []byte) float32 { return dotF32(asF32(w), asF32(x)) }
+func vecDotF32(w, x []byte) float32 { return dotF32Go(asF32(w), asF32(x)) }
 
 func vecDotF16(w, x []byte) float32 {
 	a, b := asU16(w), asU16(x)
