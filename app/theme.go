@@ -73,6 +73,13 @@ func (t *appTheme) Color(n fyne.ThemeColorName, v fyne.ThemeVariant) color.Color
 			return color.NRGBA{R: 0x9b, G: 0x83, B: 0xff, A: 0xff}
 		}
 		return violet
+	case theme.ColorNameDisabled:
+		// Fyne's disabled grey is almost the background colour; the app uses it for secondary text (numbers
+		// under answers, hints), which must stay readable.
+		if v == theme.VariantDark {
+			return color.NRGBA{R: 0x80, G: 0x80, B: 0x86, A: 0xff}
+		}
+		return color.NRGBA{R: 0x8a, G: 0x8a, B: 0x90, A: 0xff}
 	case theme.ColorNameHyperlink:
 		if v == theme.VariantDark {
 			return color.NRGBA{R: 0xa9, G: 0x95, B: 0xff, A: 0xff}

@@ -16,6 +16,7 @@ import (
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/driver/desktop"
 	"fyne.io/fyne/v2/test"
+	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/qwenstudio/qwenstudio/app/state"
@@ -291,14 +292,21 @@ func TestStreamingThinkingCollapses(t *testing.T) {
 		time.Sleep(20 * time.Millisecond) // let the event land
 		tu.refreshChat()
 	}
+	time.Sleep(20 * time.Millisecond) // the prefill event (6 of 12 tokens) lands
 	tu.refreshChat()
 	if !tu.chatView.stop.Visible() || tu.chatView.send.Visible() {
 		t.Error("Stop should replace Send while an answer is written")
+	}
+	if !tu.chatView.prefillBox.Visible() || tu.chatView.prefill.Value != 0.5 {
+		t.Errorf("prefill progress visible=%v value=%v", tu.chatView.prefillBox.Visible(), tu.chatView.prefill.Value)
 	}
 	step()
 	step()
 	a := tu.chatView.views[1]
 	item := a.thinking.Items[0]
+	if tu.chatView.prefillBox.Visible() {
+		t.Error("prefill progress still shown while the answer streams")
+	}
 	if !a.thinking.Visible() || !item.Open || !strings.HasPrefix(item.Title, "Thinking…") {
 		t.Fatalf("while thinking: visible=%v open=%v title=%q", a.thinking.Visible(), item.Open, item.Title)
 	}
@@ -667,4 +675,30 @@ func TestManagerDownloadAndLoad(t *testing.T) {
 		}
 		time.Sleep(10 * time.Millisecond)
 	}
+}
+
+func TestThemeSwitch(t *testing.T) {
+	tu := newTestUI(t)
+	bg := func() uint32 {
+		r, g, b, _ := tu.app.Settings().Theme().Color(theme.ColorNameBackground, theme.VariantDark).RGBA()
+		return (r + g + b) / 3 >> 8
+	}
+	for _, tc := range []struct {
+		name  string
+		light bool
+	}{{state.ThemeLight, true}, {state.ThemeDark, false}} {
+		s := tu.settings
+		s.Theme = tc.name
+		if err := tu.applySettings(s); err != nil {
+			t.Fatal(err)
+		}
+		if got := bg() > 128; got != tc.light {
+			t.Errorf("%s theme: background brightness %d", tc.name, bg())
+		}
+	}
+	s := tu.settings
+	s.Theme = state.ThemeLight
+	tu.applySettings(s)
+	tu.sendAndWait(t, "Hello")
+	tu.capture(t, "light")
 }
