@@ -47,6 +47,12 @@ func simdKernels(t gguf.Type) []kernel {
 	case gguf.TypeQ8_0:
 		add(hasVNNI, kernel{"avx512vnni", q80Dot(dotQ8_0VNNI), q80Dot4(dotQ8_0x4VNNI), packQ8_0Biased, packLenQ8_0})
 		add(hasAVX2, kernel{"avx2", q80Dot(dotQ8_0AVX2), q80Dot4(dotQ8_0x4AVX2), packQ8_0, packLenQ8_0})
+	case gguf.TypeQ4_K:
+		add(hasAVX2, kernel{name: "avx2", vecDot: kDot(dotQ4_KAVX2, quant.Q4_KB)})
+	case gguf.TypeQ5_K:
+		add(hasAVX2, kernel{name: "avx2", vecDot: kDot(dotQ5_KAVX2, quant.Q5_KB)})
+	case gguf.TypeQ6_K:
+		add(hasAVX2, kernel{name: "avx2", vecDot: kDot(dotQ6_KAVX2, quant.Q6_KB)})
 	}
 	return ks
 }
@@ -56,6 +62,27 @@ func dotQ8_0AVX2(w, x *byte, nb int) float32
 
 //go:noescape
 func dotQ8_0VNNI(w, x *byte, nb int) float32
+
+//go:noescape
+func dotQ4_KAVX2(w, x *byte, nb int) float32
+
+//go:noescape
+func dotQ5_KAVX2(w, x *byte, nb int) float32
+
+//go:noescape
+func dotQ6_KAVX2(w, x *byte, nb int) float32
+
+// kDot wraps a K-quant · Q8_K row kernel (wb: bytes per weight block).
+func kDot(f func(w, x *byte, nb int) float32, wb int) func(w, x []byte) float32 {
+	return func(w, x []byte) float32 {
+		nb := len(w) / wb
+		if nb == 0 {
+			return 0
+		}
+		_ = x[nb*quant.Q8_KB-1]
+		return f(&w[0], &x[0], nb)
+	}
+}
 
 //go:noescape
 func dotQ8_0x4AVX2(w, p *byte, prb, nb int, out *[4]float32)

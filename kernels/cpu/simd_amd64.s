@@ -113,6 +113,134 @@
 	VPMOVZXWD mem, y  \
 	VPSLLD    $16, y, y
 
+// K-quants (ggml's AVX2 kernels). KSCALES unpacks the 12 packed 6-bit scales and mins of a Q4_K/Q5_K block at
+// SI+4 into Y6: int16 scales 0-7 in the low half, mins 0-7 in the high half (clobbers R8-R13, BX).
+#define KSCALES \
+	MOVL         4(SI), R8                 \
+	MOVL         8(SI), R9                 \
+	MOVL         12(SI), R10               \
+	MOVL         R10, R11                  \
+	SHRL         $4, R11                   \
+	ANDL         $0x0f0f0f0f, R11          \
+	MOVL         R9, R12                   \
+	SHRL         $6, R12                   \
+	ANDL         $0x03030303, R12          \
+	SHLL         $4, R12                   \
+	ORL          R12, R11                  \
+	MOVL         R9, R12                   \
+	ANDL         $0x3f3f3f3f, R12          \
+	MOVL         R10, R13                  \
+	ANDL         $0x0f0f0f0f, R13          \
+	MOVL         R8, BX                    \
+	SHRL         $6, BX                    \
+	ANDL         $0x03030303, BX           \
+	SHLL         $4, BX                    \
+	ORL          BX, R13                   \
+	ANDL         $0x3f3f3f3f, R8           \
+	VMOVD        R8, X6                    \
+	VPINSRD      $1, R13, X6, X6           \
+	VPINSRD      $2, R12, X6, X6           \
+	VPINSRD      $3, R11, X6, X6           \
+	VPMOVZXBW    X6, Y6
+
+// KMINQ8S(xm): X7 = Σ of bsums pairs (the 8 sub-block sums of 32 quants) · mins, as 4 int32 (ggml's
+// _mm_madd_epi16(mins, _mm_hadd_epi16(bsums lo, bsums hi))); Y6 from KSCALES.
+#define KMINQ8S \
+	VEXTRACTI128 $1, Y6, X7                \
+	VMOVDQU      260(DI), Y8               \
+	VEXTRACTI128 $1, Y8, X9                \
+	VPHADDW      X9, X8, X8                \
+	VPMADDWD     X8, X7, X7
+
+// KD(off, x): x = y.d · F16(w[off]) (x's low lane); clobbers AX, X2, X3.
+#define KD(off, x) \
+	VMOVSS    (DI), X2    \
+	MOVWLZX   off(SI), AX \
+	VMOVD     AX, X3      \
+	VCVTPH2PS X3, X3      \
+	VMULSS    X3, X2, x
+
+// Q4KSUB(j): Y10 += the int32 lanes of sub-blocks 2j and 2j+1 (Y6 = scales in both halves, Y15 = 0x0f).
+#define Q4KSUB(j) \
+	VMOVDQU    (16+32*j)(SI), Y2           \
+	VPSRLW     $4, Y2, Y3                  \
+	VPAND      Y15, Y2, Y2                 \
+	VPAND      Y15, Y3, Y3                 \
+	VPMADDUBSW (4+64*j)(DI), Y2, Y2        \
+	VPMADDUBSW (36+64*j)(DI), Y3, Y3       \
+	VPSHUFB    shufK4<>+(64*j)(SB), Y6, Y4 \
+	VPSHUFB    shufK4<>+(64*j+32)(SB), Y6, Y5 \
+	VPMADDWD   Y4, Y2, Y2                  \
+	VPMADDWD   Y5, Y3, Y3                  \
+	VPADDD     Y3, Y2, Y2                  \
+	VPADDD     Y2, Y10, Y10
+
+// Q5KSUB(j): as Q4KSUB with the fifth bits of qh (Y11) added as 16.
+#define Q5KSUB(j) \
+	VMOVDQU    (48+32*j)(SI), Y2           \
+	VPSRLW     $4, Y2, Y3                  \
+	VPAND      Y15, Y2, Y2                 \
+	VPAND      Y15, Y3, Y3                 \
+	VPSRLW     $(2*j), Y11, Y4             \
+	VPAND      Y13, Y4, Y4                 \
+	VPSLLW     $4, Y4, Y4                  \
+	VPADDB     Y4, Y2, Y2                  \
+	VPSRLW     $(2*j+1), Y11, Y5           \
+	VPAND      Y13, Y5, Y5                 \
+	VPSLLW     $4, Y5, Y5                  \
+	VPADDB     Y5, Y3, Y3                  \
+	VPMADDUBSW (4+64*j)(DI), Y2, Y2        \
+	VPMADDUBSW (36+64*j)(DI), Y3, Y3       \
+	VPSHUFB    shufK4<>+(64*j)(SB), Y6, Y4 \
+	VPSHUFB    shufK4<>+(64*j+32)(SB), Y6, Y5 \
+	VPMADDWD   Y4, Y2, Y2                  \
+	VPMADDWD   Y5, Y3, Y3                  \
+	VPADDD     Y3, Y2, Y2                  \
+	VPADDD     Y2, Y10, Y10
+
+// Q6KSUB(j): Y10 += the int32 lanes of the 128 quants of half j (X1 = the block's 16 int8 scales).
+#define Q6KSUB(j) \
+	VMOVDQU    (64*j)(SI), Y2              \
+	VMOVDQU    (64*j+32)(SI), Y3           \
+	VMOVDQU    (128+32*j)(SI), Y4          \
+	VPAND      bmask<>+32(SB), Y4, Y5      \
+	VPSLLW     $4, Y5, Y5                  \
+	VPAND      Y15, Y2, Y6                 \
+	VPOR       Y5, Y6, Y6                  \
+	VPMADDUBSW (4+128*j)(DI), Y6, Y6       \
+	VPSHUFB    shufK6<>+(64*j)(SB), X1, X7 \
+	VPMOVSXBW  X7, Y7                      \
+	VPMADDWD   Y7, Y6, Y6                  \
+	VPAND      bmask<>+64(SB), Y4, Y5      \
+	VPSLLW     $2, Y5, Y5                  \
+	VPAND      Y15, Y3, Y7                 \
+	VPOR       Y5, Y7, Y7                  \
+	VPMADDUBSW (36+128*j)(DI), Y7, Y7      \
+	VPSHUFB    shufK6<>+(64*j+16)(SB), X1, X8 \
+	VPMOVSXBW  X8, Y8                      \
+	VPMADDWD   Y8, Y7, Y7                  \
+	VPADDD     Y7, Y6, Y6                  \
+	VPADDD     Y6, Y10, Y10                \
+	VPSRLW     $4, Y2, Y2                  \
+	VPAND      Y15, Y2, Y2                 \
+	VPAND      bmask<>+96(SB), Y4, Y5      \
+	VPOR       Y5, Y2, Y2                  \
+	VPMADDUBSW (68+128*j)(DI), Y2, Y2      \
+	VPSHUFB    shufK6<>+(64*j+32)(SB), X1, X7 \
+	VPMOVSXBW  X7, Y7                      \
+	VPMADDWD   Y7, Y2, Y2                  \
+	VPSRLW     $4, Y3, Y3                  \
+	VPAND      Y15, Y3, Y3                 \
+	VPAND      bmask<>+128(SB), Y4, Y5     \
+	VPSRLW     $2, Y5, Y5                  \
+	VPOR       Y5, Y3, Y3                  \
+	VPMADDUBSW (100+128*j)(DI), Y3, Y3     \
+	VPSHUFB    shufK6<>+(64*j+48)(SB), X1, X8 \
+	VPMOVSXBW  X8, Y8                      \
+	VPMADDWD   Y8, Y3, Y3                  \
+	VPADDD     Y3, Y2, Y2                  \
+	VPADDD     Y2, Y10, Y10
+
 // func dotQ8_0AVX2(w, x *byte, nb int) float32
 TEXT ·dotQ8_0AVX2(SB), NOSPLIT, $0-28
 	MOVQ w+0(FP), SI
@@ -500,5 +628,204 @@ fromf16loop:
 	JNZ       fromf16loop
 
 fromf16done:
+	VZEROUPPER
+	RET
+
+// shufK4 row k (32 bytes) broadcasts int16 scale k of a 16-lane vector (ggml's get_scale_shuffle_k4).
+DATA shufK4<>+0x0(SB)/8, $0x0100010001000100
+DATA shufK4<>+0x8(SB)/8, $0x0100010001000100
+DATA shufK4<>+0x10(SB)/8, $0x0100010001000100
+DATA shufK4<>+0x18(SB)/8, $0x0100010001000100
+DATA shufK4<>+0x20(SB)/8, $0x0302030203020302
+DATA shufK4<>+0x28(SB)/8, $0x0302030203020302
+DATA shufK4<>+0x30(SB)/8, $0x0302030203020302
+DATA shufK4<>+0x38(SB)/8, $0x0302030203020302
+DATA shufK4<>+0x40(SB)/8, $0x0504050405040504
+DATA shufK4<>+0x48(SB)/8, $0x0504050405040504
+DATA shufK4<>+0x50(SB)/8, $0x0504050405040504
+DATA shufK4<>+0x58(SB)/8, $0x0504050405040504
+DATA shufK4<>+0x60(SB)/8, $0x0706070607060706
+DATA shufK4<>+0x68(SB)/8, $0x0706070607060706
+DATA shufK4<>+0x70(SB)/8, $0x0706070607060706
+DATA shufK4<>+0x78(SB)/8, $0x0706070607060706
+DATA shufK4<>+0x80(SB)/8, $0x0908090809080908
+DATA shufK4<>+0x88(SB)/8, $0x0908090809080908
+DATA shufK4<>+0x90(SB)/8, $0x0908090809080908
+DATA shufK4<>+0x98(SB)/8, $0x0908090809080908
+DATA shufK4<>+0xa0(SB)/8, $0x0b0a0b0a0b0a0b0a
+DATA shufK4<>+0xa8(SB)/8, $0x0b0a0b0a0b0a0b0a
+DATA shufK4<>+0xb0(SB)/8, $0x0b0a0b0a0b0a0b0a
+DATA shufK4<>+0xb8(SB)/8, $0x0b0a0b0a0b0a0b0a
+DATA shufK4<>+0xc0(SB)/8, $0x0d0c0d0c0d0c0d0c
+DATA shufK4<>+0xc8(SB)/8, $0x0d0c0d0c0d0c0d0c
+DATA shufK4<>+0xd0(SB)/8, $0x0d0c0d0c0d0c0d0c
+DATA shufK4<>+0xd8(SB)/8, $0x0d0c0d0c0d0c0d0c
+DATA shufK4<>+0xe0(SB)/8, $0x0f0e0f0e0f0e0f0e
+DATA shufK4<>+0xe8(SB)/8, $0x0f0e0f0e0f0e0f0e
+DATA shufK4<>+0xf0(SB)/8, $0x0f0e0f0e0f0e0f0e
+DATA shufK4<>+0xf8(SB)/8, $0x0f0e0f0e0f0e0f0e
+GLOBL shufK4<>(SB), RODATA|NOPTR, $256
+
+// shufK6 row k (16 bytes) picks int8 scales 2k (8 times) then 2k+1 (8 times) (ggml's get_scale_shuffle).
+DATA shufK6<>+0x0(SB)/8, $0x0000000000000000
+DATA shufK6<>+0x8(SB)/8, $0x0101010101010101
+DATA shufK6<>+0x10(SB)/8, $0x0202020202020202
+DATA shufK6<>+0x18(SB)/8, $0x0303030303030303
+DATA shufK6<>+0x20(SB)/8, $0x0404040404040404
+DATA shufK6<>+0x28(SB)/8, $0x0505050505050505
+DATA shufK6<>+0x30(SB)/8, $0x0606060606060606
+DATA shufK6<>+0x38(SB)/8, $0x0707070707070707
+DATA shufK6<>+0x40(SB)/8, $0x0808080808080808
+DATA shufK6<>+0x48(SB)/8, $0x0909090909090909
+DATA shufK6<>+0x50(SB)/8, $0x0a0a0a0a0a0a0a0a
+DATA shufK6<>+0x58(SB)/8, $0x0b0b0b0b0b0b0b0b
+DATA shufK6<>+0x60(SB)/8, $0x0c0c0c0c0c0c0c0c
+DATA shufK6<>+0x68(SB)/8, $0x0d0d0d0d0d0d0d0d
+DATA shufK6<>+0x70(SB)/8, $0x0e0e0e0e0e0e0e0e
+DATA shufK6<>+0x78(SB)/8, $0x0f0f0f0f0f0f0f0f
+GLOBL shufK6<>(SB), RODATA|NOPTR, $128
+
+// bmask: 32-byte rows of 0x0f, 0x03, 0x0c, 0x30, 0xc0, 0x01 in every byte.
+DATA bmask<>+0x0(SB)/8, $0x0f0f0f0f0f0f0f0f
+DATA bmask<>+0x8(SB)/8, $0x0f0f0f0f0f0f0f0f
+DATA bmask<>+0x10(SB)/8, $0x0f0f0f0f0f0f0f0f
+DATA bmask<>+0x18(SB)/8, $0x0f0f0f0f0f0f0f0f
+DATA bmask<>+0x20(SB)/8, $0x0303030303030303
+DATA bmask<>+0x28(SB)/8, $0x0303030303030303
+DATA bmask<>+0x30(SB)/8, $0x0303030303030303
+DATA bmask<>+0x38(SB)/8, $0x0303030303030303
+DATA bmask<>+0x40(SB)/8, $0x0c0c0c0c0c0c0c0c
+DATA bmask<>+0x48(SB)/8, $0x0c0c0c0c0c0c0c0c
+DATA bmask<>+0x50(SB)/8, $0x0c0c0c0c0c0c0c0c
+DATA bmask<>+0x58(SB)/8, $0x0c0c0c0c0c0c0c0c
+DATA bmask<>+0x60(SB)/8, $0x3030303030303030
+DATA bmask<>+0x68(SB)/8, $0x3030303030303030
+DATA bmask<>+0x70(SB)/8, $0x3030303030303030
+DATA bmask<>+0x78(SB)/8, $0x3030303030303030
+DATA bmask<>+0x80(SB)/8, $0xc0c0c0c0c0c0c0c0
+DATA bmask<>+0x88(SB)/8, $0xc0c0c0c0c0c0c0c0
+DATA bmask<>+0x90(SB)/8, $0xc0c0c0c0c0c0c0c0
+DATA bmask<>+0x98(SB)/8, $0xc0c0c0c0c0c0c0c0
+DATA bmask<>+0xa0(SB)/8, $0x0101010101010101
+DATA bmask<>+0xa8(SB)/8, $0x0101010101010101
+DATA bmask<>+0xb0(SB)/8, $0x0101010101010101
+DATA bmask<>+0xb8(SB)/8, $0x0101010101010101
+GLOBL bmask<>(SB), RODATA|NOPTR, $192
+
+// func dotQ4_KAVX2(w, x *byte, nb int) float32
+TEXT ·dotQ4_KAVX2(SB), NOSPLIT, $0-28
+	MOVQ   w+0(FP), SI
+	MOVQ   x+8(FP), DI
+	MOVQ   nb+16(FP), CX
+	VXORPS Y0, Y0, Y0
+	VXORPS Y1, Y1, Y1
+	VMOVDQU bmask<>+0(SB), Y15
+	MOVL   $0x80000000, AX
+	VMOVD  AX, X14
+
+q4kloop:
+	KSCALES
+	KMINQ8S
+	VCVTDQ2PS    X7, X7
+	KD(2, X4)
+	VXORPS       X14, X4, X4
+	VBROADCASTSS X4, X4
+	VFMADD231PS  X7, X4, X1
+	VINSERTI128  $1, X6, Y6, Y6
+	VPXOR        Y10, Y10, Y10
+	Q4KSUB(0)
+	Q4KSUB(1)
+	Q4KSUB(2)
+	Q4KSUB(3)
+	KD(0, X4)
+	VBROADCASTSS X4, Y4
+	VCVTDQ2PS    Y10, Y10
+	VFMADD231PS  Y10, Y4, Y0
+	ADDQ         $144, SI
+	ADDQ         $292, DI
+	DECQ         CX
+	JNZ          q4kloop
+
+	VMOVHLPS  X1, X1, X2
+	VADDPS    X2, X1, X1
+	VMOVSHDUP X1, X2
+	VADDSS    X2, X1, X1
+	HSUM8(Y0, X0, X2)
+	VADDSS    X1, X0, X0
+	VMOVSS    X0, ret+24(FP)
+	VZEROUPPER
+	RET
+
+// func dotQ5_KAVX2(w, x *byte, nb int) float32
+TEXT ·dotQ5_KAVX2(SB), NOSPLIT, $0-28
+	MOVQ   w+0(FP), SI
+	MOVQ   x+8(FP), DI
+	MOVQ   nb+16(FP), CX
+	VXORPS Y0, Y0, Y0
+	VXORPS X1, X1, X1
+	VMOVDQU bmask<>+0(SB), Y15
+	VMOVDQU bmask<>+160(SB), Y13
+	MOVL   $0x80000000, AX
+	VMOVD  AX, X14
+
+q5kloop:
+	KSCALES
+	KMINQ8S
+	VPHADDD      X7, X7, X7
+	VPHADDD      X7, X7, X7
+	VCVTDQ2PS    X7, X7
+	KD(2, X4)
+	VXORPS       X14, X4, X4
+	VFMADD231SS  X7, X4, X1
+	VINSERTI128  $1, X6, Y6, Y6
+	VMOVDQU      16(SI), Y11
+	VPXOR        Y10, Y10, Y10
+	Q5KSUB(0)
+	Q5KSUB(1)
+	Q5KSUB(2)
+	Q5KSUB(3)
+	KD(0, X4)
+	VBROADCASTSS X4, Y4
+	VCVTDQ2PS    Y10, Y10
+	VFMADD231PS  Y10, Y4, Y0
+	ADDQ         $176, SI
+	ADDQ         $292, DI
+	DECQ         CX
+	JNZ          q5kloop
+
+	HSUM8(Y0, X0, X2)
+	VADDSS    X1, X0, X0
+	VMOVSS    X0, ret+24(FP)
+	VZEROUPPER
+	RET
+
+// func dotQ6_KAVX2(w, x *byte, nb int) float32
+TEXT ·dotQ6_KAVX2(SB), NOSPLIT, $0-28
+	MOVQ   w+0(FP), SI
+	MOVQ   x+8(FP), DI
+	MOVQ   nb+16(FP), CX
+	VXORPS Y0, Y0, Y0
+	VMOVDQU bmask<>+0(SB), Y15
+
+q6kloop:
+	VMOVDQU      192(SI), X1
+	VPMOVSXBW    X1, Y2
+	VPMADDWD     260(DI), Y2, Y2
+	VPSLLD       $5, Y2, Y9
+	VPXOR        Y10, Y10, Y10
+	Q6KSUB(0)
+	Q6KSUB(1)
+	VPSUBD       Y9, Y10, Y10
+	KD(208, X4)
+	VBROADCASTSS X4, Y4
+	VCVTDQ2PS    Y10, Y10
+	VFMADD231PS  Y10, Y4, Y0
+	ADDQ         $210, SI
+	ADDQ         $292, DI
+	DECQ         CX
+	JNZ          q6kloop
+
+	HSUM8(Y0, X0, X2)
+	VMOVSS    X0, ret+24(FP)
 	VZEROUPPER
 	RET

@@ -63,6 +63,190 @@ func magQ8_0(w, x []byte) float64 {
 	return m
 }
 
+// Q8_K activations: float32 d, 256 quants in ±127 and their 16 sums.
+func randQ8_K(r *rand.Rand, nb int, extreme int) []byte {
+	b := make([]byte, nb*quant.Q8_KB)
+	for i := 0; i < nb; i++ {
+		blk := b[i*quant.Q8_KB : (i+1)*quant.Q8_KB]
+		d := float32(r.NormFloat64() * 0.01)
+		if r.IntN(10) == 0 {
+			d = 0
+		}
+		binary.LittleEndian.PutUint32(blk, math.Float32bits(d))
+		e := extreme
+		if e == 0 && r.IntN(4) == 0 {
+			e = 1 + r.IntN(3)
+		}
+		q8Bytes(r, blk[4:260], -127, 127, e)
+		for j := 0; j < 16; j++ {
+			var sum int
+			for _, q := range blk[4+16*j : 4+16*j+16] {
+				sum += int(int8(q))
+			}
+			binary.LittleEndian.PutUint16(blk[260+2*j:], uint16(int16(sum)))
+		}
+	}
+	return b
+}
+
+// randK returns K-quant weight blocks: random bytes (every pattern is a valid block) with F16 scales at
+// the given offsets; extreme blocks are all 0xff or all 0x00 apart from the scales.
+func randK(r *rand.Rand, nb, bb int, scaleOffs []int, extreme int) []byte {
+	b := make([]byte, nb*bb)
+	for i := 0; i < nb; i++ {
+		blk := b[i*bb : (i+1)*bb]
+		e := extreme
+		if e == 0 && r.IntN(4) == 0 {
+			e = 1 + r.IntN(3)
+		}
+		for j := range blk {
+			switch e {
+			case 1:
+				blk[j] = 0xff
+			case 2:
+				blk[j] = 0
+			default:
+				blk[j] = byte(r.IntN(256))
+			}
+		}
+		for _, o := range scaleOffs {
+			binary.LittleEndian.PutUint16(blk[o:], randF16Scale(r))
+		}
+	}
+	return b
+}
+
+// kScales unpacks the 6-bit scales and mins of a Q4_K / Q5_K block.
+func kScales(blk []byte) (sc, m [8]int32) {
+	for j := range 8 {
+		a, b := quant.ScaleMinK4(j, blk[4:16])
+		sc[j], m[j] = int32(a), int32(b)
+	}
+	return sc, m
+}
+
+func q8kBsum(x []byte, i int) int32 { return int32(int16(binary.LittleEndian.Uint16(x[260+2*i:]))) }
+
+// laneQ45K models ggml's AVX2 Q4_K / Q5_K kernels: lane l of sumi holds Σ_j sc·(bytes 4l..4l+3 of each
+// 32-quant sub-block); the mins go through madd(mins, hadd(bsums)) into 4 lanes (Q4_K, FMA per block) or
+// one scalar (Q5_K).
+func laneQ45K(five bool) func(w, x []byte) float32 {
+	bb := quant.Q4_KB
+	if five {
+		bb = quant.Q5_KB
+	}
+	return func(w, x []byte) float32 {
+		var acc [8]float32
+		var accm [4]float32
+		var summs float32
+		for ; len(w) >= bb; w, x = w[bb:], x[quant.Q8_KB:] {
+			dy := q8kScale(x)
+			d := dy * f16(w)
+			dmin := -(dy * f16(w[2:]))
+			sc, m := kScales(w)
+			var prod [4]int32
+			for i := range 4 {
+				s0 := q8kBsum(x, 4*i) + q8kBsum(x, 4*i+1)
+				s1 := q8kBsum(x, 4*i+2) + q8kBsum(x, 4*i+3)
+				prod[i] = m[2*i]*s0 + m[2*i+1]*s1
+			}
+			if five {
+				summs = fma32(dmin, float32((prod[0]+prod[1])+(prod[2]+prod[3])), summs) // gcc contracts summs += dmin·i
+			} else {
+				for i := range 4 {
+					accm[i] = fma32(dmin, float32(prod[i]), accm[i])
+				}
+			}
+			qs := w[16:]
+			if five {
+				qs = w[48:]
+			}
+			var sumi [8]int32
+			for j := range 4 {
+				for l := range 8 {
+					for b := 4 * l; b < 4*l+4; b++ {
+						lo, hi := int32(qs[32*j+b]&0xf), int32(qs[32*j+b]>>4)
+						if five {
+							lo += int32(w[16+b]>>(2*j)&1) << 4
+							hi += int32(w[16+b]>>(2*j+1)&1) << 4
+						}
+						sumi[l] += sc[2*j]*lo*int32(int8(x[4+64*j+b])) + sc[2*j+1]*hi*int32(int8(x[4+64*j+32+b]))
+					}
+				}
+			}
+			for l := range 8 {
+				acc[l] = fma32(d, float32(sumi[l]), acc[l])
+			}
+		}
+		if five {
+			return hsum8(acc) + summs
+		}
+		return hsum8(acc) + ((accm[0] + accm[2]) + (accm[1] + accm[3]))
+	}
+}
+
+// laneQ6K models ggml's AVX2 Q6_K kernel: sumi lane l = Σ sc·q over bytes 4l..4l+3 of each 32-quant chunk,
+// minus 32·(sc[2l]·bsum[2l] + sc[2l+1]·bsum[2l+1]).
+func laneQ6K(w, x []byte) float32 {
+	var acc [8]float32
+	for ; len(w) >= quant.Q6_KB; w, x = w[quant.Q6_KB:], x[quant.Q8_KB:] {
+		d := q8kScale(x) * f16(w[208:])
+		sc := func(i int) int32 { return int32(int8(w[192+i])) }
+		var sumi [8]int32
+		for j := range 2 {
+			for k := range 4 { // chunk k of half j: quants 128j+32k ..
+				for l := range 8 {
+					for b := 4 * l; b < 4*l+4; b++ {
+						ql := w[64*j+32*(k%2)+b]
+						if k >= 2 {
+							ql >>= 4
+						}
+						h := w[128+32*j+b] >> (2 * k) & 3
+						q := int32(ql&0xf) | int32(h)<<4
+						s := sc(8*j + 2*k)
+						if b >= 16 {
+							s = sc(8*j + 2*k + 1)
+						}
+						sumi[l] += s * q * int32(int8(x[4+128*j+32*k+b]))
+					}
+				}
+			}
+		}
+		for l := range 8 {
+			sumi[l] -= 32 * (sc(2*l)*q8kBsum(x, 2*l) + sc(2*l+1)*q8kBsum(x, 2*l+1))
+			acc[l] = fma32(d, float32(sumi[l]), acc[l])
+		}
+	}
+	return hsum8(acc)
+}
+
+// magK is Σ over blocks of |d_x|·(|d|·Σ|sc·q·x| + |dmin|·Σ|m·x|): what the kernels round.
+func magK(t gguf.Type) func(w, x []byte) float64 {
+	return func(w, x []byte) float64 {
+		be, bb, _ := quant.Layout(t)
+		wf := decodeAll(t, w)
+		var m float64
+		for i := 0; i < len(w)/bb; i++ {
+			xb := x[i*quant.Q8_KB:]
+			dx := math.Abs(float64(q8kScale(xb)))
+			for j := 0; j < be; j++ {
+				m += dx * math.Abs(float64(wf[i*be+j])*float64(int8(xb[4+j])))
+			}
+			if t != gguf.TypeQ6_K {
+				_, mins := kScales(w[i*bb:])
+				for j := 0; j < 8; j++ {
+					var sx float64
+					for b := 0; b < 32; b++ {
+						sx += math.Abs(float64(int8(xb[4+32*j+b])))
+					}
+					m += dx * math.Abs(float64(f16(w[i*bb+2:]))) * float64(mins[j]) * sx
+				}
+			}
+		}
+		return m
+	}
+}
+
 // simdCase describes how to make random weight and activation rows of a type and its lane model.
 type simdCase struct {
 	typ    gguf.Type
@@ -71,6 +255,7 @@ type simdCase struct {
 	mag    func(w, x []byte) float64 // Σ|terms| the kernels round: the scale for the tolerance against ref
 	weight func(r *rand.Rand, nb int, extreme int) []byte
 	act    func(r *rand.Rand, nb int, extreme int) []byte
+	per    int // elements per unit of nb in weight / act (about: K-quant rows round up to 256)
 }
 
 // randF16Scale returns an F16 scale: mostly ordinary magnitudes, sometimes zero, subnormal or large.
@@ -197,17 +382,28 @@ func floatCase(t gguf.Type, ref func(w, x []byte) float32) simdCase {
 	// nb counts elements for the float types; odd counts exercise the Go tails.
 	gen := func(r *rand.Rand, nb, e int) []byte { return randFloats(t, r, nb*7, e%3) }
 	return simdCase{
-		typ: t, ref: ref, mag: magFloat(t), weight: gen, act: gen,
+		typ: t, ref: ref, mag: magFloat(t), weight: gen, act: gen, per: 7,
 		lane: func(w, x []byte) float32 { return laneFloat(decodeAll(t, w), decodeAll(t, x)) },
 	}
 }
 
+func kCase(t gguf.Type, lane, ref func(w, x []byte) float32, bb int, scaleOffs ...int) simdCase {
+	return simdCase{
+		typ: t, lane: lane, ref: ref, mag: magK(t), per: 32,
+		weight: func(r *rand.Rand, nb, e int) []byte { return randK(r, (nb+7)/8, bb, scaleOffs, e) },
+		act:    func(r *rand.Rand, nb, e int) []byte { return randQ8_K(r, (nb+7)/8, e) },
+	}
+}
+
 var simdCases = []simdCase{
+	kCase(gguf.TypeQ4_K, laneQ45K(false), vecDotQ4_K, quant.Q4_KB, 0, 2),
+	kCase(gguf.TypeQ5_K, laneQ45K(true), vecDotQ5_K, quant.Q5_KB, 0, 2),
+	kCase(gguf.TypeQ6_K, laneQ6K, vecDotQ6_K, quant.Q6_KB, 208),
 	floatCase(gguf.TypeF32, vecDotF32),
 	floatCase(gguf.TypeF16, vecDotF16),
 	floatCase(gguf.TypeBF16, vecDotBF16),
 	{
-		typ: gguf.TypeQ8_0, lane: laneQ8_0, ref: vecDotQ8_0, mag: magQ8_0,
+		typ: gguf.TypeQ8_0, lane: laneQ8_0, ref: vecDotQ8_0, mag: magQ8_0, per: 32,
 		// Weights may hold any int8 (-128 too); activations come from the encoder, within ±127.
 		weight: func(r *rand.Rand, nb, e int) []byte { return randQ8_0(r, nb, e, -128) },
 		act:    func(r *rand.Rand, nb, e int) []byte { return randQ8_0(r, nb, e, -127) },
@@ -317,8 +513,7 @@ func BenchmarkKernels(b *testing.B) {
 	const k = 4096
 	for _, c := range simdCases {
 		r := rand.New(rand.NewPCG(13, 13))
-		be, _, _ := quant.Layout(c.typ)
-		nb := k / be
+		nb := k / c.per
 		w := c.weight(r, nb, 0)
 		xs := make([][]byte, 4)
 		for i := range xs {
