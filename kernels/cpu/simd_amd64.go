@@ -47,6 +47,9 @@ func simdKernels(t gguf.Type) []kernel {
 	case gguf.TypeQ8_0:
 		add(hasVNNI, kernel{"avx512vnni", q80Dot(dotQ8_0VNNI), q80Dot4(dotQ8_0x4VNNI), packQ8_0Biased, packLenQ8_0})
 		add(hasAVX2, kernel{"avx2", q80Dot(dotQ8_0AVX2), q80Dot4(dotQ8_0x4AVX2), packQ8_0, packLenQ8_0})
+	case gguf.TypeQ4_0:
+		add(hasVNNI, kernel{"avx512vnni", q40Dot(dotQ4_0VNNI), q40Dot4(dotQ4_0x4VNNI), packQ8_0Biased, packLenQ8_0})
+		add(hasAVX2, kernel{"avx2", q40Dot(dotQ4_0AVX2), q40Dot4(dotQ4_0x4AVX2), packQ8_0, packLenQ8_0})
 	case gguf.TypeQ4_K:
 		add(hasAVX2, kernel{name: "avx2", vecDot: kDot(dotQ4_KAVX2, quant.Q4_KB)})
 	case gguf.TypeQ5_K:
@@ -62,6 +65,41 @@ func dotQ8_0AVX2(w, x *byte, nb int) float32
 
 //go:noescape
 func dotQ8_0VNNI(w, x *byte, nb int) float32
+
+//go:noescape
+func dotQ4_0AVX2(w, x *byte, nb int) float32
+
+//go:noescape
+func dotQ4_0VNNI(w, x *byte, nb int) float32
+
+//go:noescape
+func dotQ4_0x4AVX2(w, p *byte, prb, nb int, out *[4]float32)
+
+//go:noescape
+func dotQ4_0x4VNNI(w, p *byte, prb, nb int, out *[4]float32)
+
+func q40Dot(f func(w, x *byte, nb int) float32) func(w, x []byte) float32 {
+	return func(w, x []byte) float32 {
+		nb := len(w) / quant.Q4_0B
+		if nb == 0 {
+			return 0
+		}
+		_ = x[nb*quant.Q8_0B-1]
+		return f(&w[0], &x[0], nb)
+	}
+}
+
+func q40Dot4(f func(w, p *byte, prb, nb int, out *[4]float32)) dot4Func {
+	return func(w, p []byte, prb int, out *[4]float32) {
+		nb := len(w) / quant.Q4_0B
+		if nb == 0 {
+			*out = [4]float32{}
+			return
+		}
+		_ = p[3*prb+nb*36-1]
+		f(&w[0], &p[0], prb, nb, out)
+	}
+}
 
 //go:noescape
 func dotQ4_KAVX2(w, x *byte, nb int) float32

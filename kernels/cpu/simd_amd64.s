@@ -68,9 +68,9 @@
 	VXORPS Y2, Y2, Y2          \
 	VXORPS Y3, Y3, Y3
 
-// X4NEXT advances the x4 kernels by one Q8_0 weight block.
-#define X4NEXT \
-	ADDQ $34, SI  \
+// X4NEXT(wb) advances the x4 kernels by one weight block of wb bytes.
+#define X4NEXT(wb) \
+	ADDQ $wb, SI  \
 	ADDQ $32, DI  \
 	ADDQ $32, R11 \
 	ADDQ $4, R9   \
@@ -241,6 +241,20 @@
 	VPADDD     Y3, Y2, Y2                  \
 	VPADDD     Y2, Y10, Y10
 
+// Q40W(off, y, t): y = the signed quants of the Q4_0 block at SI (off: its qs offset); t: scratch X.
+#define Q40W(y, x, t) \
+	VMOVDQU     2(SI), x        \
+	VPSRLW      $4, x, t        \
+	VINSERTI128 $1, t, y, y     \
+	VPAND       Y14, y, y       \
+	VPSUBB      Y13, y, y
+
+#define Q40CONST \
+	VMOVDQU bmask<>+0(SB), Y14  \
+	MOVL    $0x08080808, AX     \
+	VMOVD   AX, X13             \
+	VPBROADCASTD X13, Y13
+
 // func dotQ8_0AVX2(w, x *byte, nb int) float32
 TEXT ·dotQ8_0AVX2(SB), NOSPLIT, $0-28
 	MOVQ w+0(FP), SI
@@ -323,7 +337,7 @@ q80x4loop:
 	Q8X4TOK((DI)(R8*1), (R9)(R8*1), Y1, Y9, Y10)
 	Q8X4TOK((R11), (R12), Y2, Y11, Y12)
 	Q8X4TOK((R11)(R8*1), (R12)(R8*1), Y3, Y13, Y14)
-	X4NEXT
+	X4NEXT(34)
 	DECQ    CX
 	JNZ     q80x4loop
 
@@ -348,7 +362,7 @@ q80x4vloop:
 	Q8X4TOKB((DI)(R8*1), (R9)(R8*1), Y1, Y10, Y11, Y12)
 	Q8X4TOKB((R11), (R12), Y2, Y7, Y8, Y9)
 	Q8X4TOKB((R11)(R8*1), (R12)(R8*1), Y3, Y10, Y11, Y12)
-	X4NEXT
+	X4NEXT(34)
 	DECQ     CX
 	JNZ      q80x4vloop
 
@@ -828,4 +842,125 @@ q6kloop:
 	HSUM8(Y0, X0, X2)
 	VMOVSS    X0, ret+24(FP)
 	VZEROUPPER
+	RET
+
+// Q4_0 · Q8_0 (ggml's AVX2 kernel): the 32 nibbles of a block become bytes in [-8, 7] (low nibbles then high
+// nibbles, bytes_from_nibbles_32 - 8), then the block goes as Q8_0's. Q40CONST: Y14 = 0x0f, Y13 = 0x08.
+
+// func dotQ4_0AVX2(w, x *byte, nb int) float32
+TEXT ·dotQ4_0AVX2(SB), NOSPLIT, $0-28
+	MOVQ w+0(FP), SI
+	MOVQ x+8(FP), DI
+	MOVQ nb+16(FP), CX
+	VXORPS Y0, Y0, Y0
+	ONES16(Y15)
+	Q40CONST
+
+q40loop:
+	MOVWLZX      (SI), AX
+	MOVWLZX      (DI), BX
+	VMOVD        AX, X1
+	VMOVD        BX, X2
+	VCVTPH2PS    X1, X1
+	VCVTPH2PS    X2, X2
+	VMULSS       X2, X1, X1
+	VBROADCASTSS X1, Y1
+	Q40W(Y2, X2, X3)
+	VMOVDQU      2(DI), Y3
+	VPSIGNB      Y2, Y2, Y4
+	VPSIGNB      Y2, Y3, Y3
+	VPMADDUBSW   Y3, Y4, Y4
+	VPMADDWD     Y15, Y4, Y4
+	VCVTDQ2PS    Y4, Y4
+	VFMADD231PS  Y4, Y1, Y0
+	ADDQ         $18, SI
+	ADDQ         $34, DI
+	DECQ         CX
+	JNZ          q40loop
+
+	HSUM8(Y0, X0, X1)
+	VMOVSS X0, ret+24(FP)
+	VZEROUPPER
+	RET
+
+// func dotQ4_0VNNI(w, x *byte, nb int) float32
+TEXT ·dotQ4_0VNNI(SB), NOSPLIT, $0-28
+	MOVQ w+0(FP), SI
+	MOVQ x+8(FP), DI
+	MOVQ nb+16(FP), CX
+	VXORPS Y0, Y0, Y0
+	Q40CONST
+
+q40vloop:
+	MOVWLZX      (SI), AX
+	MOVWLZX      (DI), BX
+	VMOVD        AX, X1
+	VMOVD        BX, X2
+	VCVTPH2PS    X1, X1
+	VCVTPH2PS    X2, X2
+	VMULSS       X2, X1, X1
+	VBROADCASTSS X1, Y1
+	Q40W(Y2, X2, X3)
+	VMOVDQU      2(DI), Y3
+	VPSIGNB      Y2, Y2, Y4
+	VPSIGNB      Y2, Y3, Y3
+	VPXOR        Y5, Y5, Y5
+	VPDPBUSD     Y3, Y4, Y5
+	VCVTDQ2PS    Y5, Y5
+	VFMADD231PS  Y5, Y1, Y0
+	ADDQ         $18, SI
+	ADDQ         $34, DI
+	DECQ         CX
+	JNZ          q40vloop
+
+	HSUM8(Y0, X0, X1)
+	VMOVSS X0, ret+24(FP)
+	VZEROUPPER
+	RET
+
+// func dotQ4_0x4AVX2(w, p *byte, prb, nb int, out *[4]float32)
+TEXT ·dotQ4_0x4AVX2(SB), NOSPLIT, $0-40
+	X4SETUP
+	Q40CONST
+	ONES16(Y15)
+
+q40x4loop:
+	F16BCAST((SI), X4, Y4)
+	Q40W(Y5, X5, X6)
+	VPSIGNB Y5, Y5, Y6
+	Q8X4TOK((DI), (R9), Y0, Y7, Y8)
+	Q8X4TOK((DI)(R8*1), (R9)(R8*1), Y1, Y9, Y10)
+	Q8X4TOK((R11), (R12), Y2, Y11, Y12)
+	Q8X4TOK((R11)(R8*1), (R12)(R8*1), Y3, Y7, Y8)
+	X4NEXT(18)
+	DECQ    CX
+	JNZ     q40x4loop
+
+	X4STORE
+	RET
+
+// func dotQ4_0x4VNNI(w, p *byte, prb, nb int, out *[4]float32)
+TEXT ·dotQ4_0x4VNNI(SB), NOSPLIT, $0-40
+	X4SETUP
+	Q40CONST
+	VPXOR        Y15, Y15, Y15
+	MOVL         $0x80808080, AX
+	VMOVD        AX, X12
+	VPBROADCASTD X12, Y12
+
+q40x4vloop:
+	F16BCAST((SI), X4, Y4)
+	Q40W(Y5, X5, X6)
+	VPXOR    Y6, Y6, Y6
+	VPDPBUSD Y5, Y12, Y6
+	VPSUBD   Y6, Y15, Y6
+	Q8X4TOKB((DI), (R9), Y0, Y7, Y8, Y9)
+	Q8X4TOKB((DI)(R8*1), (R9)(R8*1), Y1, Y10, Y11, Y9)
+	Q8X4TOKB((R11), (R12), Y2, Y7, Y8, Y9)
+	Q8X4TOKB((R11)(R8*1), (R12)(R8*1), Y3, Y10, Y11, Y9)
+	X4NEXT(18)
+	DECQ     CX
+	JNZ      q40x4vloop
+
+	X4STORE
 	RET

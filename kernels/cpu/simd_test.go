@@ -51,6 +51,66 @@ func laneQ8_0(w, x []byte) float32 {
 	return hsum8(acc)
 }
 
+func laneQ4_0(w, x []byte) float32 {
+	var acc [8]float32
+	for len(w) >= quant.Q4_0B {
+		d := f16(w) * f16(x)
+		for l := range 8 {
+			var s int32
+			for j := 4 * l; j < 4*l+4; j++ {
+				q := int32(w[2+j%16])
+				if j < 16 {
+					q &= 0xf
+				} else {
+					q >>= 4
+				}
+				s += (q - 8) * int32(int8(x[2+j]))
+			}
+			acc[l] = fma32(d, float32(s), acc[l])
+		}
+		w, x = w[quant.Q4_0B:], x[quant.Q8_0B:]
+	}
+	return hsum8(acc)
+}
+
+func magQ4_0(w, x []byte) float64 {
+	var m float64
+	for ; len(w) >= quant.Q4_0B; w, x = w[quant.Q4_0B:], x[quant.Q8_0B:] {
+		var s float64
+		for j := 0; j < 16; j++ {
+			s += math.Abs(float64(int(w[2+j]&0xf)-8) * float64(int8(x[2+j])))
+			s += math.Abs(float64(int(w[2+j]>>4)-8) * float64(int8(x[18+j])))
+		}
+		m += s * math.Abs(float64(f16(w))*float64(f16(x)))
+	}
+	return m
+}
+
+func randQ4_0(r *rand.Rand, nb, extreme int) []byte {
+	b := make([]byte, nb*quant.Q4_0B)
+	for i := 0; i < nb; i++ {
+		blk := b[i*quant.Q4_0B : (i+1)*quant.Q4_0B]
+		binary.LittleEndian.PutUint16(blk, randF16Scale(r))
+		e := extreme
+		if e == 0 && r.IntN(4) == 0 {
+			e = 1 + r.IntN(3)
+		}
+		for j := 2; j < quant.Q4_0B; j++ {
+			switch e {
+			case 1:
+				blk[j] = 0 // -8 everywhere
+			case 2:
+				blk[j] = 0xff // +7
+			case 3:
+				blk[j] = 0x0f
+			default:
+				blk[j] = byte(r.IntN(256))
+			}
+		}
+	}
+	return b
+}
+
 func magQ8_0(w, x []byte) float64 {
 	var m float64
 	for ; len(w) >= quant.Q8_0B; w, x = w[quant.Q8_0B:], x[quant.Q8_0B:] {
@@ -402,6 +462,11 @@ var simdCases = []simdCase{
 	floatCase(gguf.TypeF32, vecDotF32),
 	floatCase(gguf.TypeF16, vecDotF16),
 	floatCase(gguf.TypeBF16, vecDotBF16),
+	{
+		typ: gguf.TypeQ4_0, lane: laneQ4_0, ref: vecDotQ4_0, mag: magQ4_0, per: 32,
+		weight: randQ4_0,
+		act:    func(r *rand.Rand, nb, e int) []byte { return randQ8_0(r, nb, e, -127) },
+	},
 	{
 		typ: gguf.TypeQ8_0, lane: laneQ8_0, ref: vecDotQ8_0, mag: magQ8_0, per: 32,
 		// Weights may hold any int8 (-128 too); activations come from the encoder, within ±127.
