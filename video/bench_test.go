@@ -165,3 +165,39 @@ func ExampleVideo_Sample() {
 		fmt.Printf("frame %d at %.2fs: %dx%d\n", f.Index, f.Time, f.Width, f.Height)
 	}
 }
+
+// BenchmarkLongVideoPolicy samples the long video with Qwen3-VL's default policy (768 frames, the cap, at
+// the policy's size), exactly and fast: what asking about a half-hour video costs.
+func BenchmarkLongVideoPolicy(b *testing.B) {
+	path := longVideo(b)
+	ctx := context.Background()
+	v, err := Open(path)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer v.Close()
+	plan, err := DefaultPolicy().Plan(v.Info)
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Logf("policy: %d frames of %dx%d", len(plan.Times), plan.Width, plan.Height)
+	for _, mode := range []Mode{Exact, Fast} {
+		b.Run(mode.String(), func(b *testing.B) {
+			for range b.N {
+				s0, _ := cpuTimes()
+				n := 0
+				for _, err := range v.Sample(ctx, plan.Times, Options{Mode: mode, Width: plan.Width, Height: plan.Height}) {
+					if err != nil {
+						b.Fatal(err)
+					}
+					n++
+				}
+				s1, _ := cpuTimes()
+				if n != len(plan.Times) {
+					b.Fatalf("%d frames", n)
+				}
+				b.ReportMetric((s1 - s0).Seconds(), "cpu-s")
+			}
+		})
+	}
+}
