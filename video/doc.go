@@ -29,7 +29,9 @@
 // §6.3) and EvenTimes (N frames evenly spaced) produce such lists. In Exact mode each time gets the frame
 // shown at it: the last frame whose presentation time is at or before it. Sample seeks to the keyframe
 // before the time and decodes forward, or keeps decoding forward when the time is less than a keyframe
-// interval ahead. In Fast mode each time gets the nearest keyframe, decoding only that keyframe.
+// interval ahead. On the way, H.264 pictures nothing refers to (non-reference B-frames) are not decoded
+// unless one of them is the answer, which halves the work on typical streams. In Fast mode each time gets
+// the nearest keyframe, decoding only that keyframe.
 //
 // Requests are split into runs decoded by concurrent workers (one per core by default), each with its
 // own demuxer and decoder. Frames are handed out in time order as a stream, and at most a few frames
