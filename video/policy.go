@@ -89,8 +89,10 @@ func (p Policy) Plan(in Info) (Plan, error) {
 }
 
 // EvenTimes returns n times spread evenly over the video's frames, first frame to last. For constant
-// frame rate they are the times of frames round(linspace(0, frames-1, n)) (round half to even), exactly
-// the indices qwen-vl-utils and HF pick; for variable frame rate the spacing is even in time instead.
+// frame rate they select frames round(linspace(0, frames-1, n)) (round half to even), exactly the indices
+// qwen-vl-utils and HF pick: each time is the middle of that frame's display interval, so that a frame rate
+// known only approximately still selects it (sampled frames carry their own, exact, times). For variable
+// frame rate the spacing is even in time instead.
 func EvenTimes(in Info, n int) []float64 {
 	if n <= 0 {
 		return nil
@@ -111,7 +113,7 @@ func EvenTimes(in Info, n int) []float64 {
 		var t float64
 		if cfr {
 			idx := math.RoundToEven(frac * float64(total-1))
-			t = in.FirstFrameTime + idx/in.FrameRate
+			t = in.FirstFrameTime + (idx+0.5)/in.FrameRate
 		} else {
 			t = in.FirstFrameTime + frac*span
 		}

@@ -45,13 +45,15 @@ func TestPolicySpecExample(t *testing.T) {
 	if len(plan.Times) != len(wantIdx) {
 		t.Fatalf("%d frames, want %d", len(plan.Times), len(wantIdx))
 	}
+	frameTimes := make([]float64, len(wantIdx)) // what sampling returns: the selected frames' own times
 	for k, i := range wantIdx {
-		if math.Abs(plan.Times[k]-float64(i)/30) > 1e-12 {
-			t.Errorf("frame %d at %.4fs, want index %d (%.4fs)", k, plan.Times[k], i, float64(i)/30)
+		if got := int(plan.Times[k] * 30); got != i {
+			t.Errorf("time %d is %.4fs, in frame %d, want frame %d", k, plan.Times[k], got, i)
 		}
+		frameTimes[k] = float64(i) / 30
 	}
 	var got []string
-	for _, ts := range TemporalTimestamps(plan.Times) {
+	for _, ts := range TemporalTimestamps(frameTimes) {
 		got = append(got, FormatTimestamp(ts))
 	}
 	want := []string{"<0.3 seconds>", "<1.3 seconds>", "<2.4 seconds>", "<3.4 seconds>", "<4.5 seconds>",
@@ -88,7 +90,7 @@ func TestPolicyCounts(t *testing.T) {
 			t.Errorf("%s: %d frames (%v), want %d", c.name, len(plan.Times), err, c.n)
 			continue
 		}
-		if plan.Times[0] != 0 || math.Abs(plan.Times[c.n-1]-float64(c.in.FrameCount-1)/c.in.FrameRate) > 1e-9 {
+		if int(plan.Times[0]*c.in.FrameRate) != 0 || int(plan.Times[c.n-1]*c.in.FrameRate) != int(c.in.FrameCount-1) {
 			t.Errorf("%s: times run %.3f..%.3f, want first to last frame", c.name, plan.Times[0], plan.Times[c.n-1])
 		}
 		if plan.Width%32 != 0 || plan.Height%32 != 0 {
@@ -135,7 +137,7 @@ func TestTemporalTimestampsOdd(t *testing.T) {
 func TestEvenTimes(t *testing.T) {
 	in := Info{FrameCount: 11, FrameRate: 10, Duration: 1.1}
 	got := EvenTimes(in, 5) // linspace(0,10,5) = 0, 2.5, 5, 7.5, 10 → half to even: 0, 2, 5, 8, 10
-	want := []float64{0, 0.2, 0.5, 0.8, 1.0}
+	want := []float64{0.05, 0.25, 0.55, 0.85, 1.05} // the middle of those frames
 	for k := range want {
 		if math.Abs(got[k]-want[k]) > 1e-12 {
 			t.Fatalf("got %v, want %v", got, want)
