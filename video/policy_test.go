@@ -136,7 +136,7 @@ func TestTemporalTimestampsOdd(t *testing.T) {
 
 func TestEvenTimes(t *testing.T) {
 	in := Info{FrameCount: 11, FrameRate: 10, Duration: 1.1}
-	got := EvenTimes(in, 5) // linspace(0,10,5) = 0, 2.5, 5, 7.5, 10 → half to even: 0, 2, 5, 8, 10
+	got := EvenTimes(in, 5)                         // linspace(0,10,5) = 0, 2.5, 5, 7.5, 10 → half to even: 0, 2, 5, 8, 10
 	want := []float64{0.05, 0.25, 0.55, 0.85, 1.05} // the middle of those frames
 	for k := range want {
 		if math.Abs(got[k]-want[k]) > 1e-12 {
