@@ -30,7 +30,7 @@ type Backend struct {
 	closed bool
 
 	act     []uint64    // encoded activations of the current MatMul (uint64 for alignment)
-	packed  []uint64    // the same rows packed for the four-token kernels
+	packed  []uint64    // the same rows packed for the tile kernels
 	scratch [][]float32 // per worker: a decoded weight row (F32 mode) or attention scores
 	pos     []int32     // MatMulID: insertion positions of the counting sort
 

@@ -12,7 +12,8 @@ import (
 // tokens (prefill). Activations are encoded once per op into the weight type's partner format, then every
 // worker takes tiles of (weight rows × tokens) and calls the type's vecDot.
 
-// encodeTask encodes activation rows into the partner type of a weight type (and packs them for dot4).
+// encodeTask encodes activation rows into the partner type of a weight type (and packs them for the tile
+// kernel).
 type encodeTask struct {
 	items
 	x    []float32
@@ -39,8 +40,8 @@ func (e *encodeTask) run(int) {
 	}
 }
 
-// encoded activations of a MatMul: rows of rb bytes in the partner format (x itself for F32), and for dot4 the
-// rows as it reads them (p, prb bytes each: packed, or the encoded rows themselves).
+// encoded activations of a MatMul: rows of rb bytes in the partner format (x itself for F32), and for the
+// tile kernel the rows as it reads them (p, prb bytes each: packed, or the encoded rows themselves).
 type encoded struct {
 	x   []byte
 	rb  int
@@ -48,8 +49,8 @@ type encoded struct {
 	prb int
 }
 
-// encode returns x's rows in the partner format of tr, packed for tr's dot4 when there are rows enough to
-// use it.
+// encode returns x's rows in the partner format of tr, prepared for tr's tile kernel when there are rows
+// enough to use it.
 func (b *Backend) encode(tr *traits, x []float32, rows, k int) encoded {
 	if tr.fromF32 == nil || b.cfg.F32 {
 		xb := f32Bytes(x)
@@ -62,16 +63,17 @@ func (b *Backend) encode(tr *traits, x []float32, rows, k int) encoded {
 	out := b.actBytes(rows * orb)
 	e := &b.tEncode
 	*e = encodeTask{x: x, k: k, out: out, orb: orb, enc: tr.fromF32}
-	if rows >= 4 && tr.dot4 != nil && tr.pack != nil {
+	tiled := tr.tile != nil && rows >= tr.tileN
+	if tiled && tr.pack != nil {
 		e.pack, e.prb = tr.pack, tr.packLen(orb)
 		e.p = b.packBytes(rows * e.prb)
 	}
 	e.reset(rows)
 	b.pool.run(e, rows)
-	if e.pack == nil {
-		return encoded{x: out, rb: orb, p: out, prb: orb}
+	if e.pack != nil {
+		return encoded{x: out, rb: orb, p: e.p, prb: e.prb}
 	}
-	return encoded{x: out, rb: orb, p: e.p, prb: e.prb}
+	return encoded{x: out, rb: orb, p: out, prb: orb}
 }
 
 type matmulTask struct {
@@ -88,8 +90,9 @@ type matmulTask struct {
 	nRowCh   int
 	nTok     int
 	dot      func(w, x []byte) float32
-	dot4     dot4Func // nil, or four tokens per weight row load
-	p        []byte   // activation rows as dot4 reads them
+	tile     tileFunc // nil, or tileN tokens per weight row load
+	tileN    int
+	p        []byte // activation rows as tile reads them
 	prb      int
 	toF32    func(w []byte, out []float32) // F32 mode for non-F32 weights: decode a row, dot in float32
 	scratch  [][]float32
@@ -116,16 +119,20 @@ func (m *matmulTask) run(worker int) {
 			continue
 		}
 		t := t0
-		if m.dot4 != nil {
-			// Groups of four tokens: each weight block is loaded once per group. The tile's weight rows stay
+		if m.tile != nil {
+			// Groups of tileN tokens: each weight block is loaded once per group. The tile's weight rows stay
 			// in cache while the groups pass.
-			var out [4]float32
-			for ; t+4 <= t1; t += 4 {
-				p := m.p[t*m.prb : (t+4)*m.prb]
+			var buf [8]float32
+			tn := m.tileN
+			out := buf[:tn]
+			for ; t+tn <= t1; t += tn {
+				p := m.p[t*m.prb : (t+tn)*m.prb]
 				d := m.dst[t*m.n:]
 				for r := r0; r < r1; r++ {
-					m.dot4(m.w[r*m.wrb:(r+1)*m.wrb], p, m.prb, &out)
-					d[r], d[m.n+r], d[2*m.n+r], d[3*m.n+r] = out[0], out[1], out[2], out[3]
+					m.tile(m.w[r*m.wrb:(r+1)*m.wrb], p, m.prb, out)
+					for i, v := range out {
+						d[i*m.n+r] = v
+					}
 				}
 			}
 		}
@@ -141,7 +148,7 @@ func (m *matmulTask) run(worker int) {
 // tiles picks tile sizes: enough tiles for every worker to stay busy, tiles large enough to amortise the
 // claim and keep a tile's weight rows in cache while the tokens stream past.
 func (b *Backend) tiles(n, t int) (rowChunk, tokChunk int) {
-	tokChunk = min(t, 64)
+	tokChunk = min(t, 64) // a multiple of every tile height
 	nTokCh := (t + tokChunk - 1) / tokChunk
 	want := 4 * b.threads // tiles in total
 	rowChunk = max(1, min(64, n*nTokCh/max(want, 1)))
@@ -170,8 +177,8 @@ func (b *Backend) MatMul(dst, w, x tensor.Tensor) {
 	} else {
 		e := b.encode(tr, xf, nt, k)
 		m.x, m.xrb = e.x, e.rb
-		if nt >= 4 && tr.dot4 != nil {
-			m.dot4, m.p, m.prb = tr.dot4, e.p, e.prb
+		if tr.tile != nil && nt >= tr.tileN {
+			m.tile, m.tileN, m.p, m.prb = tr.tile, tr.tileN, e.p, e.prb
 		}
 	}
 	m.rowChunk, m.tokChunk = b.tiles(n, nt)

@@ -29,7 +29,7 @@ func simdName() string {
 }
 
 // simdKernels lists the SIMD implementations of t's dot products this CPU can run, best first. Each
-// replaces the pure-Go vecDot of the traits table and may add a four-row dot4.
+// replaces the pure-Go vecDot of the traits table and may add a tile kernel for prefill.
 func simdKernels(t gguf.Type) []kernel {
 	var ks []kernel
 	add := func(ok bool, k kernel) {
@@ -45,11 +45,15 @@ func simdKernels(t gguf.Type) []kernel {
 	case gguf.TypeBF16:
 		add(hasAVX2, kernel{name: "avx2", vecDot: vecDotBF16AVX2})
 	case gguf.TypeQ8_0:
-		add(hasVNNI, kernel{"avx512vnni", q80Dot(dotQ8_0VNNI), q80Dot4(dotQ8_0x4VNNI), packQ8_0Biased, packLenQ8_0})
-		add(hasAVX2, kernel{"avx2", q80Dot(dotQ8_0AVX2), q80Dot4(dotQ8_0x4AVX2), packQ8_0, packLenQ8_0})
+		add(hasVNNI, kernel{name: "avx512vnni", vecDot: q80Dot(dotQ8_0VNNI), tile: x4Tile(dotQ8_0x4VNNI, quant.Q8_0B), tileN: 4,
+			pack: packQ8_0Biased, packLen: packLenQ8_0})
+		add(hasAVX2, kernel{name: "avx2", vecDot: q80Dot(dotQ8_0AVX2), tile: x4Tile(dotQ8_0x4AVX2, quant.Q8_0B), tileN: 4,
+			pack: packQ8_0, packLen: packLenQ8_0})
 	case gguf.TypeQ4_0:
-		add(hasVNNI, kernel{"avx512vnni", q40Dot(dotQ4_0VNNI), q40Dot4(dotQ4_0x4VNNI), packQ8_0Biased, packLenQ8_0})
-		add(hasAVX2, kernel{"avx2", q40Dot(dotQ4_0AVX2), q40Dot4(dotQ4_0x4AVX2), packQ8_0, packLenQ8_0})
+		add(hasVNNI, kernel{name: "avx512vnni", vecDot: q40Dot(dotQ4_0VNNI), tile: x4Tile(dotQ4_0x4VNNI, quant.Q4_0B), tileN: 4,
+			pack: packQ8_0Biased, packLen: packLenQ8_0})
+		add(hasAVX2, kernel{name: "avx2", vecDot: q40Dot(dotQ4_0AVX2), tile: x4Tile(dotQ4_0x4AVX2, quant.Q4_0B), tileN: 4,
+			pack: packQ8_0, packLen: packLenQ8_0})
 	case gguf.TypeQ4_K:
 		add(hasAVX2, kernel{name: "avx2", vecDot: kDot(dotQ4_KAVX2, quant.Q4_KB)})
 	case gguf.TypeQ5_K:
@@ -86,18 +90,6 @@ func q40Dot(f func(w, x *byte, nb int) float32) func(w, x []byte) float32 {
 		}
 		_ = x[nb*quant.Q8_0B-1]
 		return f(&w[0], &x[0], nb)
-	}
-}
-
-func q40Dot4(f func(w, p *byte, prb, nb int, out *[4]float32)) dot4Func {
-	return func(w, p []byte, prb int, out *[4]float32) {
-		nb := len(w) / quant.Q4_0B
-		if nb == 0 {
-			*out = [4]float32{}
-			return
-		}
-		_ = p[3*prb+nb*36-1]
-		f(&w[0], &p[0], prb, nb, out)
 	}
 }
 
@@ -141,15 +133,17 @@ func q80Dot(f func(w, x *byte, nb int) float32) func(w, x []byte) float32 {
 	}
 }
 
-func q80Dot4(f func(w, p *byte, prb, nb int, out *[4]float32)) dot4Func {
-	return func(w, p []byte, prb int, out *[4]float32) {
-		nb := len(w) / quant.Q8_0B
+// x4Tile wraps a four-row kernel over packed Q8_0 activation rows (wb: bytes per weight block).
+func x4Tile(f func(w, p *byte, prb, nb int, out *[4]float32), wb int) tileFunc {
+	return func(w, p []byte, prb int, out []float32) {
+		nb := len(w) / wb
+		o := (*[4]float32)(out)
 		if nb == 0 {
-			*out = [4]float32{}
+			*o = [4]float32{}
 			return
 		}
 		_ = p[3*prb+nb*36-1]
-		f(&w[0], &p[0], prb, nb, out)
+		f(&w[0], &p[0], prb, nb, o)
 	}
 }
 

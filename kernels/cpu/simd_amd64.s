@@ -964,3 +964,4 @@ q40x4vloop:
 
 	X4STORE
 	RET
+

@@ -17,7 +17,7 @@ import (
 //     FMA-accumulated integer sum of its 4 adjacent byte products times the block scale, then hsum_float_8), so
 //     every integer block sum and every float rounding of the SIMD kernel is pinned down;
 //   - against the pure-Go reference kernel (which sums the blocks in another order), within float rounding;
-//   - dot4 against four vecDot calls, bit for bit (prefill tiles equal token-by-token decoding).
+//   - the tile kernel against vecDot on each of its rows, bit for bit (prefill equals token-by-token decoding).
 
 // fma32 is a float32 fused multiply-add, a·b+c rounded once (float64 arithmetic could round twice).
 func fma32(a, b, c float32) float32 {
@@ -475,7 +475,7 @@ var simdCases = []simdCase{
 	},
 }
 
-// packRows lays out encoded activation rows as k's dot4 reads them.
+// packRows lays out encoded activation rows as k's tile kernel reads them (as Backend.encode does).
 func packRows(k kernel, xs [][]byte) ([]byte, int) {
 	var p []byte
 	if k.pack == nil {
@@ -526,15 +526,18 @@ func TestSIMDKernels(t *testing.T) {
 					if d := math.Abs(float64(got) - float64(ref)); d > 1e-5*mag {
 						t.Fatalf("trial %d: %s = %g, pure Go %g (Σ|block| %g)", trial, k.name, got, ref, mag)
 					}
-					if k.dot4 == nil {
+					if k.tile == nil {
 						continue
 					}
+					for len(xs) < k.tileN {
+						xs = append(xs, c.act(r, nb, r.IntN(4)))
+					}
 					p, prb := packRows(k, xs)
-					var out [4]float32
-					k.dot4(w, p, prb, &out)
+					out := make([]float32, k.tileN)
+					k.tile(w, p, prb, out)
 					for i := range out {
 						if want := k.vecDot(w, xs[i]); math.Float32bits(out[i]) != math.Float32bits(want) {
-							t.Fatalf("trial %d: dot4[%d] = %g, vecDot %g", trial, i, out[i], want)
+							t.Fatalf("trial %d: tile row %d = %g, vecDot %g", trial, i, out[i], want)
 						}
 					}
 				}
@@ -597,13 +600,17 @@ func BenchmarkKernels(b *testing.B) {
 					kr.vecDot(w, xs[0])
 				}
 			})
-			if kr.dot4 != nil {
-				b.Run(fmt.Sprintf("%v/%s/x4", c.typ, kr.name), func(b *testing.B) {
-					b.SetBytes(4 * int64(len(w)))
+			if kr.tile != nil {
+				b.Run(fmt.Sprintf("%v/%s/x%d", c.typ, kr.name, kr.tileN), func(b *testing.B) {
+					b.SetBytes(int64(kr.tileN) * int64(len(w)))
+					xs := xs
+					for len(xs) < kr.tileN {
+						xs = append(xs, xs[0])
+					}
 					p, prb := packRows(kr, xs)
-					var out [4]float32
+					out := make([]float32, kr.tileN)
 					for b.Loop() {
-						kr.dot4(w, p, prb, &out)
+						kr.tile(w, p, prb, out)
 					}
 				})
 			}

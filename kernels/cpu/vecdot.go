@@ -11,23 +11,21 @@ import (
 // traits binds a weight type to its kernels, like ggml's type_traits_cpu: the activation type its dot
 // product pairs with, the activation encoder, the dot product of one weight row with one encoded activation
 // row, and a row decoder for the F32 reference path. SIMD versions (simdKernels, chosen once at start-up)
-// replace vecDot and add dot4; the functions here are the scalar references they are tested against.
+// replace vecDot and add a tile kernel; the functions here are the scalar references they are tested against.
 type traits struct {
 	act     gguf.Type                     // activation type (vec_dot_type)
 	fromF32 func(x []float32, y []byte)   // encode one activation row as act (nil when act is F32)
 	vecDot  func(w, x []byte) float32     // one weight row · one activation row, both in their byte layouts
 	toF32   func(w []byte, out []float32) // decode one weight row
-	dot4    dot4Func                      // nil, or one weight row · four activation rows (prefill tiles)
-	pack    packFunc                      // nil, or how dot4 wants the encoded activation rows laid out
-	packLen func(xrb int) int             // bytes of one packed row, for encoded rows of xrb bytes
-	simd    string                        // name of the SIMD kernel in use, "" for the pure-Go one
+	kernel                                // SIMD kernel in use (zero: none; then vecDot is the pure-Go one)
 }
 
-// dot4Func computes out[i] = vecDot(w, x_i) for i < 4, bit for bit, loading each weight block once. The rows
-// x_i are p[i·prb:], either encoded rows as they are or, when the kernel has a packFunc, packed by it.
-type dot4Func func(w, p []byte, prb int, out *[4]float32)
+// tileFunc computes out[i] = vecDot(w, x_i) for i < len(out) (the kernel's tile height), bit for bit, loading
+// each weight block once for all the rows. The rows x_i are p[i·prb:], either encoded rows as they are or,
+// when the kernel has a packFunc, packed by it.
+type tileFunc func(w, p []byte, prb int, out []float32)
 
-// packFunc rearranges one encoded activation row x for a dot4 kernel (e.g. float32 block scales ahead of the
+// packFunc rearranges one encoded activation row x for a tile kernel (e.g. float32 block scales ahead of the
 // quants), once per MatMul rather than once per weight row.
 type packFunc func(x, p []byte)
 
@@ -35,16 +33,17 @@ type packFunc func(x, p []byte)
 type kernel struct {
 	name    string
 	vecDot  func(w, x []byte) float32
-	dot4    dot4Func
-	pack    packFunc
-	packLen func(xrb int) int
+	tile    tileFunc          // nil, or one weight row against tileN activation rows (prefill)
+	tileN   int               // at most 8
+	pack    packFunc          // nil, or how tile wants the encoded activation rows laid out
+	packLen func(xrb int) int // bytes of one packed row, for encoded rows of xrb bytes
 }
 
 // withSIMD returns tr with the best SIMD kernel this CPU has for t, if any.
 func withSIMD(t gguf.Type, tr traits) traits {
 	if ks := simdKernels(t); len(ks) > 0 {
-		k := ks[0]
-		tr.vecDot, tr.dot4, tr.pack, tr.packLen, tr.simd = k.vecDot, k.dot4, k.pack, k.packLen, k.name
+		tr.kernel = ks[0]
+		tr.vecDot = ks[0].vecDot
 	}
 	return tr
 }
