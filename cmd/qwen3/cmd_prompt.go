@@ -10,7 +10,6 @@ import (
 
 	"github.com/qwenstudio/qwenstudio/llm"
 	"github.com/qwenstudio/qwenstudio/llm/chat"
-	"github.com/qwenstudio/qwenstudio/llm/gguf"
 	"github.com/qwenstudio/qwenstudio/llm/tokenizer"
 )
 
@@ -81,7 +80,7 @@ func runPrompt(ctx context.Context, env *cliEnv, args []string) error {
 		_, err = io.WriteString(env.stdout, prompt)
 		return err
 	}
-	tok, err := loadTokenizer(path)
+	tok, err := tokenizer.FromModel(path)
 	if err != nil {
 		return err
 	}
@@ -96,21 +95,4 @@ func runPrompt(ctx context.Context, env *cliEnv, args []string) error {
 	b.WriteByte('\n')
 	_, err = io.WriteString(env.stdout, b.String())
 	return err
-}
-
-// loadTokenizer reads only the tokenizer of a model (GGUF metadata or tokenizer.json).
-func loadTokenizer(path string) (*tokenizer.Tokenizer, error) {
-	st, err := os.Stat(path)
-	if err != nil {
-		return nil, err
-	}
-	if st.IsDir() {
-		return tokenizer.FromFiles(path)
-	}
-	f, err := gguf.Open(path)
-	if err != nil {
-		return nil, err
-	}
-	defer f.Close()
-	return tokenizer.FromGGUF(f)
 }

@@ -7,11 +7,9 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
 	"strconv"
 	"strings"
 
-	"github.com/qwenstudio/qwenstudio/llm/gguf"
 	"github.com/qwenstudio/qwenstudio/llm/tokenizer"
 )
 
@@ -35,7 +33,7 @@ func runTokenize(ctx context.Context, env *cliEnv, args []string) error {
 	case *jsonl && len(pos) == 1:
 		return usagef("--jsonl reads its texts from stdin; drop TEXT")
 	}
-	tok, err := openTokenizer(*model)
+	tok, err := tokenizer.FromModel(*model)
 	if err != nil {
 		return err
 	}
@@ -93,22 +91,4 @@ func runTokenize(ctx context.Context, env *cliEnv, args []string) error {
 		}
 	}
 	return out.Flush()
-}
-
-// openTokenizer loads only the tokenizer of a model: GGUF metadata, or tokenizer.json (+ tokenizer_config.json)
-// in a folder. Errors name the file.
-func openTokenizer(path string) (*tokenizer.Tokenizer, error) {
-	st, err := os.Stat(path)
-	if err != nil {
-		return nil, err
-	}
-	if st.IsDir() {
-		return tokenizer.FromFiles(path)
-	}
-	f, err := gguf.Open(path)
-	if err != nil {
-		return nil, err
-	}
-	defer f.Close()
-	return tokenizer.FromGGUF(f)
 }

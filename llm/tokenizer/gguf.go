@@ -2,6 +2,7 @@ package tokenizer
 
 import (
 	"fmt"
+	"os"
 	"strings"
 
 	"github.com/qwenstudio/qwenstudio/llm/gguf"
@@ -91,4 +92,22 @@ func fromGGUF(f *gguf.File) (*Tokenizer, error) {
 		}
 	}
 	return build(s)
+}
+
+// FromModel loads only the tokenizer of a model: a GGUF file's metadata, or tokenizer.json
+// (+ tokenizer_config.json) when path is a Hugging Face folder. The weights are not read.
+func FromModel(path string) (*Tokenizer, error) {
+	st, err := os.Stat(path)
+	if err != nil {
+		return nil, fmt.Errorf("tokenizer: %w", err)
+	}
+	if st.IsDir() {
+		return FromFiles(path)
+	}
+	f, err := gguf.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	return FromGGUF(f)
 }
