@@ -119,6 +119,13 @@ func newChatView(u *UI) *chatView {
 	return c
 }
 
+// reset forgets the drawn messages, so that the next apply draws them anew (after a theme change).
+func (c *chatView) reset() {
+	c.views = nil
+	c.version = 0
+	c.convID = -1
+}
+
 // submit sends the input (Enter or the Send button).
 func (c *chatView) submit() {
 	text := c.input.Text

@@ -62,6 +62,7 @@ type UI struct {
 	loadErr string
 
 	banner     *fyne.Container
+	bannerBG   *canvas.Rectangle
 	bannerT    *widget.Label
 	tabs       *container.AppTabs
 	chatTab    *container.TabItem
@@ -123,8 +124,8 @@ func New(ctx context.Context, a fyne.App, w fyne.Window, d Deps) *UI {
 	u.bannerT.TextStyle = fyne.TextStyle{Bold: true}
 	toManager := widget.NewButtonWithIcon("Get a real model", theme.DownloadIcon(), u.showManager)
 	toManager.Importance = widget.HighImportance
-	bg := canvas.NewRectangle(withAlpha(theme.Color(theme.ColorNameWarning), 0x40))
-	u.banner = container.NewStack(bg, container.NewPadded(container.NewBorder(nil, nil, widget.NewIcon(theme.WarningIcon()), toManager, u.bannerT)))
+	u.bannerBG = canvas.NewRectangle(withAlpha(theme.Color(theme.ColorNameWarning), 0x40))
+	u.banner = container.NewStack(u.bannerBG, container.NewPadded(container.NewBorder(nil, nil, widget.NewIcon(theme.WarningIcon()), toManager, u.bannerT)))
 	u.banner.Hide()
 
 	u.status = widget.NewLabel("")
@@ -389,6 +390,7 @@ func (u *UI) loadFailed(path string, err error) {
 	u.loadErr = fmt.Sprintf("Could not load %s: %v", shortName(path), err)
 	u.log.Error("loading a model", "path", path, "err", err)
 	u.refreshChat()
+	dialog.ShowError(errors.New(u.loadErr), u.win)
 	if u.chat.View().HasModel {
 		return
 	}
@@ -415,6 +417,7 @@ func (u *UI) applySettings(s state.Settings) error {
 	u.chat.ApplySettings(s)
 	if s.Theme != old.Theme {
 		u.app.Settings().SetTheme(newTheme(s.Theme, u.cjk))
+		u.retheme()
 	}
 	if s.Source != old.Source || s.Endpoint != old.Endpoint || strings.Join(s.ExtraFolders, "\n") != strings.Join(old.ExtraFolders, "\n") ||
 		s.ContextLength != old.ContextLength {
@@ -426,6 +429,17 @@ func (u *UI) applySettings(s state.Settings) error {
 		}()
 	}
 	return nil
+}
+
+// retheme redraws what was drawn with colours of the previous theme (card and bubble backgrounds).
+func (u *UI) retheme() {
+	u.bannerBG.FillColor = withAlpha(theme.Color(theme.ColorNameWarning), 0x40)
+	u.bannerBG.Refresh()
+	u.chatView.reset()
+	u.media.key = "-"
+	u.manager.localKey = "-"
+	u.refreshChat()
+	u.manager.apply()
 }
 
 // saveChatPrefs remembers the Think switch, budget and mode for the next start.

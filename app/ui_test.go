@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/driver/desktop"
 	"fyne.io/fyne/v2/test"
@@ -696,9 +697,14 @@ func TestThemeSwitch(t *testing.T) {
 			t.Errorf("%s theme: background brightness %d", tc.name, bg())
 		}
 	}
+	// Messages drawn in the dark theme are redrawn in the light one.
+	tu.sendAndWait(t, "Hello")
 	s := tu.settings
 	s.Theme = state.ThemeLight
 	tu.applySettings(s)
-	tu.sendAndWait(t, "Hello")
+	bubble := tu.chatView.views[0].obj.(*fyne.Container).Objects[0].(*canvas.Rectangle)
+	if r, g, b, _ := bubble.FillColor.RGBA(); (r+g+b)/3>>8 < 128 {
+		t.Errorf("the message bubble kept the dark theme's colour %v", bubble.FillColor)
+	}
 	tu.capture(t, "light")
 }

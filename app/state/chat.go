@@ -82,6 +82,8 @@ type Chat struct {
 	notice   string
 	version  uint64
 	finished uint64
+	ctxUsed  int // positions the session holds, as of its last event
+	ctxSize  int // positions it has room for
 
 	changed   chan struct{}
 	wg        sync.WaitGroup
@@ -131,8 +133,8 @@ func (c *Chat) View() View {
 		v.ContextSize = c.contextSizeLocked()
 	}
 	if c.sess != nil {
-		v.ContextUsed = c.sess.Len()
-		v.ContextSize = c.sess.ContextSize()
+		// The session is not safe for concurrent use: its numbers are copied by the goroutine using it.
+		v.ContextUsed, v.ContextSize = c.ctxUsed, c.ctxSize
 	}
 	return v
 }
@@ -469,6 +471,7 @@ func (c *Chat) startLocked(ctx context.Context) error {
 			return c.fail(fmt.Errorf("preparing the model's memory (context of %d tokens): %w", c.contextSizeLocked(), err))
 		}
 		c.sess = s
+		c.ctxUsed, c.ctxSize = s.Len(), s.ContextSize()
 	}
 	mode := c.mode
 	if n := len(c.msgs); n > 0 && c.msgs[n-1].Mode != "" {
@@ -535,6 +538,8 @@ func (c *Chat) run(ctx context.Context, g *generation, sess Session, history []c
 		case llm.EventDone:
 			stats = ev.Stats
 		}
+		// Len is safe here: this goroutine is the one running the session.
+		c.ctxUsed = sess.Len()
 		c.bumpLocked()
 		save := now.Sub(lastSave) >= c.saveEvery
 		id, text, reason := m.ID, m.Content, m.Reasoning

@@ -266,7 +266,7 @@ func TestPartialAnswerSavedWhileStreaming(t *testing.T) {
 	ctx := context.Background()
 	e := newFake()
 	e.gate = make(chan struct{})
-	c, _, path := newTestChat(t, e)
+	c, st, path := newTestChat(t, e)
 	c.saveEvery = 0
 	if err := c.Send(ctx, "hi"); err != nil {
 		t.Fatal(err)
@@ -275,7 +275,18 @@ func TestPartialAnswerSavedWhileStreaming(t *testing.T) {
 		e.gate <- struct{}{}
 	}
 	waitFor(t, c, func(v View) bool { return v.Messages[1].Content == "Hello" })
-	time.Sleep(50 * time.Millisecond) // the save follows the view update
+	// The save follows the view update.
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		msgs, _ := st.Messages(ctx, c.View().Conversation.ID)
+		if len(msgs) == 2 && msgs[1].Content == "Hello" && msgs[1].Status == store.StatusStreaming {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("partial answer not saved: %+v", msgs)
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
 	st2, err := store.Open(ctx, path)
 	if err != nil {
 		t.Fatal(err)
