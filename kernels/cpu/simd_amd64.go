@@ -55,11 +55,11 @@ func simdKernels(t gguf.Type) []kernel {
 		add(hasAVX2, kernel{name: "avx2", vecDot: q40Dot(dotQ4_0AVX2), tile: x4Tile(dotQ4_0x4AVX2, quant.Q4_0B), tileN: 4,
 			pack: packQ8_0, packLen: packLenQ8_0})
 	case gguf.TypeQ4_K:
-		add(hasAVX2, kernel{name: "avx2", vecDot: kDot(dotQ4_KAVX2, quant.Q4_KB)})
+		add(hasAVX2, kernel{name: "avx2", vecDot: kDot(dotQ4_KAVX2, quant.Q4_KB), tile: kTile(dotQ4_Kx4AVX2, quant.Q4_KB), tileN: 4})
 	case gguf.TypeQ5_K:
-		add(hasAVX2, kernel{name: "avx2", vecDot: kDot(dotQ5_KAVX2, quant.Q5_KB)})
+		add(hasAVX2, kernel{name: "avx2", vecDot: kDot(dotQ5_KAVX2, quant.Q5_KB), tile: kTile(dotQ5_Kx4AVX2, quant.Q5_KB), tileN: 4})
 	case gguf.TypeQ6_K:
-		add(hasAVX2, kernel{name: "avx2", vecDot: kDot(dotQ6_KAVX2, quant.Q6_KB)})
+		add(hasAVX2, kernel{name: "avx2", vecDot: kDot(dotQ6_KAVX2, quant.Q6_KB), tile: kTile(dotQ6_Kx4AVX2, quant.Q6_KB), tileN: 4})
 	}
 	return ks
 }
@@ -101,6 +101,29 @@ func dotQ5_KAVX2(w, x *byte, nb int) float32
 
 //go:noescape
 func dotQ6_KAVX2(w, x *byte, nb int) float32
+
+//go:noescape
+func dotQ4_Kx4AVX2(w, x *byte, xrb, nb int, out *[4]float32)
+
+//go:noescape
+func dotQ5_Kx4AVX2(w, x *byte, xrb, nb int, out *[4]float32)
+
+//go:noescape
+func dotQ6_Kx4AVX2(w, x *byte, xrb, nb int, out *[4]float32)
+
+// kTile wraps a four-row K-quant kernel; it reads the Q8_K rows as encoded (no packing).
+func kTile(f func(w, x *byte, xrb, nb int, out *[4]float32), wb int) tileFunc {
+	return func(w, x []byte, xrb int, out []float32) {
+		nb := len(w) / wb
+		o := (*[4]float32)(out)
+		if nb == 0 {
+			*o = [4]float32{}
+			return
+		}
+		_ = x[3*xrb+nb*quant.Q8_KB-1]
+		f(&w[0], &x[0], xrb, nb, o)
+	}
+}
 
 // kDot wraps a K-quant · Q8_K row kernel (wb: bytes per weight block).
 func kDot(f func(w, x *byte, nb int) float32, wb int) func(w, x []byte) float32 {
