@@ -3,6 +3,8 @@
 package cpu
 
 import (
+	"encoding/binary"
+
 	"golang.org/x/sys/cpu"
 
 	"github.com/qwenstudio/qwenstudio/kernels/quant"
@@ -186,10 +188,15 @@ func packQ8_0(x, p []byte) {
 
 // packQ8_0Biased stores the quants as x+128 (unsigned), the operand order VPDPBUSD needs.
 func packQ8_0Biased(x, p []byte) {
-	packQ8_0(x, p)
-	q := p[len(x)/quant.Q8_0B*4:]
-	for i := range q {
-		q[i] ^= 0x80
+	nb := len(x) / quant.Q8_0B
+	d, q := asF32(p[:4*nb]), p[4*nb:]
+	for i := range d {
+		blk := x[i*quant.Q8_0B : (i+1)*quant.Q8_0B]
+		d[i] = f16(blk)
+		qb := q[32*i : 32*i+32]
+		for j := 0; j < 32; j += 8 {
+			binary.LittleEndian.PutUint64(qb[j:], binary.LittleEndian.Uint64(blk[2+j:])^0x8080808080808080)
+		}
 	}
 }
 
@@ -347,4 +354,27 @@ func f16ToF32Row(dst []float32, src []uint16) {
 	for i := n; i < len(src); i++ {
 		dst[i] = quant.F16ToF32(src[i])
 	}
+}
+
+//go:noescape
+func quantQ8_0ActAVX2(x *float32, y *byte, nb int)
+
+// encodeQ8_0Act is quant.QuantizeRowQ8_0Act in AVX2, bit for bit (TestActEncoders), except in blocks whose
+// amax is below 127/MaxFloat32 (127/amax overflows): their d is 0 either way, and the quants, which then
+// multiply by zero, are -128 here as in llama.cpp.
+func encodeQ8_0Act(x []float32, y []byte) {
+	nb := len(x) / quant.QK
+	if nb == 0 {
+		return
+	}
+	_ = y[nb*quant.Q8_0B-1]
+	quantQ8_0ActAVX2(&x[0], &y[0], nb)
+}
+
+// actEncoder returns the fastest encoder of activations into t (Q8_0 for now), or ref.
+func actEncoder(t gguf.Type, ref func(x []float32, y []byte)) func(x []float32, y []byte) {
+	if t == gguf.TypeQ8_0 && hasAVX2 {
+		return encodeQ8_0Act
+	}
+	return ref
 }

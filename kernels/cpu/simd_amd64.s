@@ -1787,3 +1787,75 @@ q6kx4loop:
 	VMOVSS  X0, 12(DX)
 	VZEROUPPER
 	RET
+
+// func quantQ8_0ActAVX2(x *float32, y *byte, nb int)
+// Q8_0 activation rows as quant.QuantizeRowQ8_0Act writes them, bit for bit: per 32 values amax = max|x|,
+// d = F16(amax/127) (VCVTPS2PH rounds to nearest even, as F32ToF16), q = round_to_nearest_even(x·(127/amax))
+// (VCVTPS2DQ under the default rounding mode), or 0 when amax is 0.
+TEXT ·quantQ8_0ActAVX2(SB), NOSPLIT, $0-24
+	MOVQ         x+0(FP), SI
+	MOVQ         y+8(FP), DI
+	MOVQ         nb+16(FP), CX
+	MOVL         $0x7fffffff, AX
+	VMOVD        AX, X15
+	VPBROADCASTD X15, Y15
+	MOVL         $0x42fe0000, AX // 127.0
+	VMOVD        AX, X14
+	VMOVDQU      q8perm<>(SB), Y13
+	VXORPS       X12, X12, X12
+
+q8actloop:
+	VMOVUPS      (SI), Y0
+	VMOVUPS      32(SI), Y1
+	VMOVUPS      64(SI), Y2
+	VMOVUPS      96(SI), Y3
+	VANDPS       Y15, Y0, Y4
+	VANDPS       Y15, Y1, Y5
+	VANDPS       Y15, Y2, Y6
+	VANDPS       Y15, Y3, Y7
+	VMAXPS       Y5, Y4, Y4
+	VMAXPS       Y7, Y6, Y6
+	VMAXPS       Y6, Y4, Y4
+	VEXTRACTF128 $1, Y4, X5
+	VMAXPS       X5, X4, X4
+	VMOVHLPS     X4, X4, X5
+	VMAXPS       X5, X4, X4
+	VMOVSHDUP    X4, X5
+	VMAXSS       X5, X4, X4      // amax
+	VDIVSS       X14, X4, X5     // amax/127
+	VCVTPS2PH    $0, X5, X5
+	VMOVD        X5, AX
+	MOVW         AX, (DI)
+	VDIVSS       X4, X14, X5     // 127/amax
+	VCMPSS       $4, X12, X4, X6 // amax != 0
+	VANDPS       X6, X5, X5
+	VBROADCASTSS X5, Y5
+	VMULPS       Y5, Y0, Y0
+	VMULPS       Y5, Y1, Y1
+	VMULPS       Y5, Y2, Y2
+	VMULPS       Y5, Y3, Y3
+	VCVTPS2DQ    Y0, Y0
+	VCVTPS2DQ    Y1, Y1
+	VCVTPS2DQ    Y2, Y2
+	VCVTPS2DQ    Y3, Y3
+	VPACKSSDW    Y1, Y0, Y0
+	VPACKSSDW    Y3, Y2, Y2
+	VPACKSSWB    Y2, Y0, Y0
+	VPERMD       Y0, Y13, Y0
+	VMOVDQU      Y0, 2(DI)
+	ADDQ         $128, SI
+	ADDQ         $34, DI
+	DECQ         CX
+	JNZ          q8actloop
+	VZEROUPPER
+	RET
+
+DATA q8perm<>+0(SB)/4, $0
+DATA q8perm<>+4(SB)/4, $4
+DATA q8perm<>+8(SB)/4, $1
+DATA q8perm<>+12(SB)/4, $5
+DATA q8perm<>+16(SB)/4, $2
+DATA q8perm<>+20(SB)/4, $6
+DATA q8perm<>+24(SB)/4, $3
+DATA q8perm<>+28(SB)/4, $7
+GLOBL q8perm<>(SB), RODATA|NOPTR, $32

@@ -695,3 +695,48 @@ func TestFloatRowKernels(t *testing.T) {
 		}
 	}
 }
+
+// TestActEncoders: the SIMD activation encoders write what the reference quantizers write, byte for byte,
+// on rows with ordinary, tiny, huge, zero and tied values.
+func TestActEncoders(t *testing.T) {
+	r := rand.New(rand.NewPCG(15, 15))
+	for _, typ := range []gguf.Type{gguf.TypeQ8_0} {
+		ref := quant.QuantizeRowQ8_0Act
+		enc := actEncoder(typ, ref)
+		for trial := 0; trial < 500; trial++ {
+			nb := 1 + r.IntN(20)
+			x := randF32(r, nb*32, math.Pow(10, float64(r.IntN(12)-6)))
+			for b := 0; b < nb; b++ {
+				blk := x[b*32 : (b+1)*32]
+				switch r.IntN(6) {
+				case 0:
+					clear(blk)
+				case 1: // values on rounding ties of the scaled grid
+					for j := range blk {
+						blk[j] = float32(r.IntN(253)-126) + 0.5
+					}
+					blk[0] = 127 // amax 127: the scale is exactly 1, so x.5 stays a tie
+				case 2:
+					// Tiny: d underflows to F16 zero. (Below amax ≈ 3.7e-37, 127/amax overflows; both
+					// encoders then store d = 0 with quants that differ but multiply by zero.)
+					for j := range blk {
+						blk[j] = float32(r.NormFloat64() * 1e-35)
+					}
+				case 3:
+					for j := range blk {
+						blk[j] = float32(r.NormFloat64() * 1e30)
+					}
+				}
+			}
+			n, _ := quant.RowBytes(typ, len(x))
+			want, got := make([]byte, n), make([]byte, n)
+			ref(x, want)
+			enc(x, got)
+			for i := range want {
+				if want[i] != got[i] {
+					t.Fatalf("%v trial %d: byte %d (block %d) = %#02x, reference %#02x", typ, trial, i, i/quant.Q8_0B, got[i], want[i])
+				}
+			}
+		}
+	}
+}

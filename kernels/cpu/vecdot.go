@@ -45,6 +45,9 @@ func withSIMD(t gguf.Type, tr traits) traits {
 		tr.kernel = ks[0]
 		tr.vecDot = ks[0].vecDot
 	}
+	if tr.fromF32 != nil {
+		tr.fromF32 = actEncoder(tr.act, tr.fromF32)
+	}
 	return tr
 }
 
