@@ -29,6 +29,7 @@ type sidebar struct {
 	key     string // what the list was last loaded for
 	obj     fyne.CanvasObject
 	picking bool // the list selection is being set by the code
+	tools   []*widget.Button
 }
 
 func newSidebar(u *UI) *sidebar {
@@ -71,6 +72,7 @@ func newSidebar(u *UI) *sidebar {
 	for _, b := range []*widget.Button{rename, del, export} {
 		b.Importance = widget.LowImportance
 	}
+	s.tools = []*widget.Button{rename, del, export}
 	tools := container.NewGridWithColumns(3, rename, del, export)
 	s.obj = container.NewBorder(container.NewVBox(newBtn, s.search), tools, nil, nil, s.list)
 	return s
@@ -81,6 +83,14 @@ func newSidebar(u *UI) *sidebar {
 func (s *sidebar) apply(v state.View) {
 	key := fmt.Sprintf("%d|%s|%d|%v", v.Conversation.ID, v.Conversation.Title, len(v.Messages), v.Generating)
 	s.current = v.Conversation.ID
+	for _, b := range s.tools {
+		// They act on the open conversation; a new chat is not saved yet.
+		if s.current == 0 || v.Generating {
+			b.Disable()
+		} else {
+			b.Enable()
+		}
+	}
 	if key == s.key {
 		return
 	}
