@@ -309,7 +309,11 @@ func (u *UI) applyStatus(v state.View) {
 		parts = append(parts, fmt.Sprintf("last answer %.1f tok/s", st.DecodePerSecond))
 	}
 	if v.Generating {
-		parts = append(parts, "writing…")
+		if v.LiveRate > 0 {
+			parts = append(parts, fmt.Sprintf("writing at %.1f tok/s", v.LiveRate))
+		} else {
+			parts = append(parts, "writing…")
+		}
 	}
 	s := strings.Join(parts, " · ")
 	if u.status.Text != s {

@@ -56,6 +56,8 @@ type View struct {
 	Notice       string       // the latest problem to show, "" when none
 	Version      uint64       // changes with every update
 	Finished     uint64       // answers finished (done, stopped or failed) since the chat was made
+	// LiveRate is the speed of the answer being written, tokens per second (0 until it can be told).
+	LiveRate float64
 }
 
 // Chat is the conversation controller: it sends messages to the engine, streams the answers into the
@@ -83,6 +85,7 @@ type Chat struct {
 	version  uint64
 	finished uint64
 	ctxUsed  int // positions the session holds, as of its last event
+	liveRate float64
 	ctxSize  int // positions it has room for
 
 	changed   chan struct{}
@@ -127,7 +130,7 @@ func (c *Chat) View() View {
 	v := View{Conversation: c.conv, Messages: append([]store.Message(nil), c.msgs...), Generating: c.gen != nil,
 		Prefill: c.prefill, Pending: append([]store.Attachment(nil), c.pending...), Think: c.think,
 		Budget: c.budget, Mode: c.mode, HasModel: c.engine != nil, LastStats: c.last, Notice: c.notice,
-		Version: c.version, Finished: c.finished}
+		Version: c.version, Finished: c.finished, LiveRate: c.liveRate}
 	if c.engine != nil {
 		v.Model = c.engine.Info()
 		v.ContextSize = c.contextSizeLocked()
@@ -508,6 +511,8 @@ func (c *Chat) run(ctx context.Context, g *generation, sess Session, history []c
 	var stats *llm.Stats
 	var genErr error
 	lastSave := time.Now()
+	var firstToken time.Time
+	firstLen := 0
 	for ev, err := range sess.Generate(ctx, history, opts) {
 		if err != nil {
 			genErr = err
@@ -540,6 +545,13 @@ func (c *Chat) run(ctx context.Context, g *generation, sess Session, history []c
 		}
 		// Len is safe here: this goroutine is the one running the session.
 		c.ctxUsed = sess.Len()
+		if ev.Kind == llm.EventReasoning || ev.Kind == llm.EventAnswer {
+			if firstToken.IsZero() {
+				firstToken, firstLen = now, c.ctxUsed
+			} else if d := now.Sub(firstToken); d > 200*time.Millisecond {
+				c.liveRate = float64(c.ctxUsed-firstLen) / d.Seconds()
+			}
+		}
 		c.bumpLocked()
 		save := now.Sub(lastSave) >= c.saveEvery
 		id, text, reason := m.ID, m.Content, m.Reasoning
@@ -588,6 +600,7 @@ func (c *Chat) finish(ctx context.Context, g *generation, stats *llm.Stats, genE
 
 	c.mu.Lock()
 	c.gen = nil
+	c.liveRate = 0
 	c.finished++
 	c.prefill = Prefill{}
 	c.conv.Updated = conv.Updated

@@ -525,3 +525,28 @@ func TestSettingsValidateAndPersist(t *testing.T) {
 		}
 	}
 }
+
+func TestLiveRateWhileWriting(t *testing.T) {
+	e := newFake()
+	e.delay = 40 * time.Millisecond
+	e.script = func([]chat.Message, llm.Options) ([]llm.Event, error) {
+		var evs []llm.Event
+		for range 12 {
+			evs = append(evs, llm.Event{Kind: llm.EventAnswer, Text: "word "})
+		}
+		return evs, nil
+	}
+	c, _, _ := newTestChat(t, e)
+	if err := c.Send(context.Background(), "go"); err != nil {
+		t.Fatal(err)
+	}
+	// One token per 40 ms: about 25 tokens per second.
+	waitFor(t, c, func(v View) bool { return v.LiveRate > 0 })
+	if r := c.View().LiveRate; r > 30 {
+		t.Errorf("live rate %.1f tok/s for one token per 40 ms", r)
+	}
+	c.Wait()
+	if r := c.View().LiveRate; r != 0 {
+		t.Errorf("live rate %.1f after the answer", r)
+	}
+}
