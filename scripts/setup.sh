@@ -10,8 +10,11 @@ pkgs=(
   libgl1-mesa-dev xorg-dev libxkbcommon-dev
   # FFmpeg 5.1 development libraries for go-astiav.
   libavcodec-dev libavformat-dev libavutil-dev libswscale-dev libavfilter-dev libavdevice-dev libswresample-dev
-  # Tests: a virtual X server, and the ffmpeg CLI that makes test videos.
-  xvfb xauth ffmpeg
+  # A font that renders Chinese, Japanese and Korean (Qwen answers in them); the app loads it when present.
+  fonts-wqy-microhei
+  # Tests: a virtual X server, ImageMagick's `import` for the app's screenshot test, and the ffmpeg CLI
+  # that makes test videos.
+  xvfb xauth imagemagick ffmpeg
 )
 
 missing=()
