@@ -386,27 +386,30 @@ func naiveAttention(q, k, v []float32, nt, pos0, nHead, nKV, d int, scale float6
 
 func TestAttention(t *testing.T) {
 	r := rand.New(rand.NewPCG(6, 6))
-	const nHead, nKV, d, nCtx = 4, 2, 16, 40
-	for _, cache := range []gguf.Type{gguf.TypeF32, gguf.TypeF16} {
-		for _, c := range []struct{ pos0, nt int }{{0, 1}, {0, 9}, {9, 1}, {20, 13}} {
-			b := newBackend(t, 3, false)
-			kv := randF32(r, nCtx*nKV*d, 1)
-			vv := randF32(r, nCtx*nKV*d, 1)
-			k := alloc(t, b, cache, nCtx, nKV*d)
-			v := alloc(t, b, cache, nCtx, nKV*d)
-			b.Copy(k, upload(t, b, nCtx, nKV*d, kv))
-			b.Copy(v, upload(t, b, nCtx, nKV*d, vv))
-			kr, vr := read(b, k), read(b, v) // what the cache holds (F16-rounded for F16)
-			qv := randF32(r, c.nt*nHead*d, 1)
-			q := upload(t, b, c.nt, nHead*d, qv)
-			dst := alloc(t, b, gguf.TypeF32, c.nt, nHead*d)
-			scale := 1 / math.Sqrt(d)
-			b.Attention(dst, q, k, v, c.pos0, nHead, nKV, float32(scale))
-			got := read(b, dst)
-			want := naiveAttention(qv, kr, vr, c.nt, c.pos0, nHead, nKV, d, scale)
-			for i := range want {
-				if math.Abs(float64(got[i])-want[i]) > 1e-5 {
-					t.Fatalf("%v pos0=%d T=%d: out[%d] = %g, want %g", cache, c.pos0, c.nt, i, got[i], want[i])
+	const nHead, nKV, nCtx = 4, 2, 40
+	// Head sizes: 16 and 24 take the per-key loops for part of the work, 64 and 128 the whole-row kernels.
+	for _, d := range []int{16, 24, 64, 128} {
+		for _, cache := range []gguf.Type{gguf.TypeF32, gguf.TypeF16} {
+			for _, c := range []struct{ pos0, nt int }{{0, 1}, {0, 9}, {9, 1}, {20, 13}} {
+				b := newBackend(t, 3, false)
+				kv := randF32(r, nCtx*nKV*d, 1)
+				vv := randF32(r, nCtx*nKV*d, 1)
+				k := alloc(t, b, cache, nCtx, nKV*d)
+				v := alloc(t, b, cache, nCtx, nKV*d)
+				b.Copy(k, upload(t, b, nCtx, nKV*d, kv))
+				b.Copy(v, upload(t, b, nCtx, nKV*d, vv))
+				kr, vr := read(b, k), read(b, v) // what the cache holds (F16-rounded for F16)
+				qv := randF32(r, c.nt*nHead*d, 1)
+				q := upload(t, b, c.nt, nHead*d, qv)
+				dst := alloc(t, b, gguf.TypeF32, c.nt, nHead*d)
+				scale := 1 / math.Sqrt(float64(d))
+				b.Attention(dst, q, k, v, c.pos0, nHead, nKV, float32(scale))
+				got := read(b, dst)
+				want := naiveAttention(qv, kr, vr, c.nt, c.pos0, nHead, nKV, d, scale)
+				for i := range want {
+					if math.Abs(float64(got[i])-want[i]) > 1e-5 {
+						t.Fatalf("d=%d %v pos0=%d T=%d: out[%d] = %g, want %g", d, cache, c.pos0, c.nt, i, got[i], want[i])
+					}
 				}
 			}
 		}

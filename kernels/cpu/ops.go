@@ -400,15 +400,23 @@ func (a *attentionTask) run(worker int) {
 		s := a.scratch[worker][:nk]
 		q := a.q[t*a.qc+h*a.d : t*a.qc+(h+1)*a.d]
 		off := g * a.d
+		// Scores: all keys in one kernel call where there is one, else a dot product per key.
+		var fast bool
+		if a.kf != nil {
+			fast = scoresF32(q, a.kf[off:], a.kc, s)
+		} else {
+			fast = scoresF16(q, a.kh[off:], a.kc, s)
+		}
 		mx := float32(math.Inf(-1))
 		for u := 0; u < nk; u++ {
-			var dot float32
-			if a.kf != nil {
-				dot = dotF32(q, a.kf[u*a.kc+off:u*a.kc+off+a.d])
-			} else {
-				dot = dotF32F16(q, a.kh[u*a.kc+off:u*a.kc+off+a.d])
+			if !fast {
+				if a.kf != nil {
+					s[u] = dotF32(q, a.kf[u*a.kc+off:u*a.kc+off+a.d])
+				} else {
+					s[u] = dotF32F16(q, a.kh[u*a.kc+off:u*a.kc+off+a.d])
+				}
 			}
-			s[u] = dot * a.scale
+			s[u] *= a.scale
 			mx = max(mx, s[u])
 		}
 		var sum float64
@@ -417,10 +425,17 @@ func (a *attentionTask) run(worker int) {
 			sum += float64(s[u])
 		}
 		inv := float32(1 / sum)
+		for u := range s {
+			s[u] *= inv
+		}
 		out := a.dst[t*a.qc+h*a.d : t*a.qc+(h+1)*a.d]
+		// Σ p_u·v_u: accumulated in registers where a kernel applies, else row by row into out (with AVX2
+		// the same FMA sequence per element either way).
+		if a.vf != nil && pvF32(s, a.vf[off:], a.kc, out) || a.vh != nil && pvF16(s, a.vh[off:], a.kc, out) {
+			continue
+		}
 		clear(out)
 		for u, pu := range s {
-			pu *= inv
 			if a.vf != nil {
 				axpyF32(pu, a.vf[u*a.kc+off:u*a.kc+off+a.d], out)
 			} else {

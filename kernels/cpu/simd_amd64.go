@@ -378,3 +378,62 @@ func actEncoder(t gguf.Type, ref func(x []float32, y []byte)) func(x []float32, 
 	}
 	return ref
 }
+
+//go:noescape
+func scoresF16AVX2(q *float32, k *uint16, ks, nk, d int, out *float32)
+
+//go:noescape
+func scoresF32AVX2(q *float32, k *float32, ks, nk, d int, out *float32)
+
+//go:noescape
+func pvF16AVX2(p *float32, v *uint16, vs, nk, d int, out *float32)
+
+//go:noescape
+func pvF32AVX2(p *float32, v *float32, vs, nk, d int, out *float32)
+
+// Attention kernels; each reports false when it does not apply (no AVX2, or a head size it does not handle),
+// and the caller then runs the Go loops.
+
+// scoresF16 sets out[u] = q · k[u·ks : u·ks+len(q)] for every u < len(out).
+func scoresF16(q []float32, k []uint16, ks int, out []float32) bool {
+	d, nk := len(q), len(out)
+	if !hasAVX2 || d == 0 || d%8 != 0 || nk == 0 {
+		return false
+	}
+	_ = k[(nk-1)*ks+d-1]
+	scoresF16AVX2(&q[0], &k[0], 2*ks, nk, d, &out[0])
+	return true
+}
+
+// scoresF32 is scoresF16 over a float32 cache.
+func scoresF32(q, k []float32, ks int, out []float32) bool {
+	d, nk := len(q), len(out)
+	if !hasAVX2 || d == 0 || d%8 != 0 || nk == 0 {
+		return false
+	}
+	_ = k[(nk-1)*ks+d-1]
+	scoresF32AVX2(&q[0], &k[0], 4*ks, nk, d, &out[0])
+	return true
+}
+
+// pvF16 sets out[i] = Σ_u p[u]·v[u·vs+i] (u in order, FMA) for i < len(out).
+func pvF16(p []float32, v []uint16, vs int, out []float32) bool {
+	d, nk := len(out), len(p)
+	if !hasAVX2 || d == 0 || d%64 != 0 || nk == 0 {
+		return false
+	}
+	_ = v[(nk-1)*vs+d-1]
+	pvF16AVX2(&p[0], &v[0], 2*vs, nk, d, &out[0])
+	return true
+}
+
+// pvF32 is pvF16 over a float32 cache.
+func pvF32(p, v []float32, vs int, out []float32) bool {
+	d, nk := len(out), len(p)
+	if !hasAVX2 || d == 0 || d%64 != 0 || nk == 0 {
+		return false
+	}
+	_ = v[(nk-1)*vs+d-1]
+	pvF32AVX2(&p[0], &v[0], 4*vs, nk, d, &out[0])
+	return true
+}

@@ -253,6 +253,19 @@
 	VMOVD   AX, X13             \
 	VPBROADCASTD X13, Y13
 
+// SCOREROWS zeroes the eight row accumulators and sets the step counter BX = d/8 and the q offset AX = 0.
+#define SCOREROWS \
+	MOVQ    DX, BX              \
+	XORQ    AX, AX              \
+	VXORPS  Y0, Y0, Y0          \
+	VXORPS  Y1, Y1, Y1          \
+	VXORPS  Y2, Y2, Y2          \
+	VXORPS  Y3, Y3, Y3          \
+	VXORPS  Y4, Y4, Y4          \
+	VXORPS  Y5, Y5, Y5          \
+	VXORPS  Y6, Y6, Y6          \
+	VXORPS  Y7, Y7, Y7
+
 // func dotQ8_0AVX2(w, x *byte, nb int) float32
 TEXT ·dotQ8_0AVX2(SB), NOSPLIT, $0-28
 	MOVQ w+0(FP), SI
@@ -962,7 +975,6 @@ q40x4vloop:
 
 	X4STORE
 	RET
-
 
 // Four-row K-quant kernels (AVX2): one weight block against four Q8_K activation rows (row t at x + t·xrb),
 // each row's integer lanes exactly as in the single-row kernel above, so every output is bit-identical to
@@ -1859,3 +1871,302 @@ DATA q8perm<>+20(SB)/4, $6
 DATA q8perm<>+24(SB)/4, $3
 DATA q8perm<>+28(SB)/4, $7
 GLOBL q8perm<>(SB), RODATA|NOPTR, $32
+
+// Attention kernels. scoresF16/F32: out[u] = Σ_i q[i]·k_u[i] for nk cache rows k_u = k + u·ks (ks in bytes),
+// eight rows at a time (one 8-lane FMA accumulator each, reduced by hsum_float_8), d a multiple of 8.
+// pvF16/F32: out[i] = Σ_u p[u]·v_u[i] in u order with FMA, 64 columns at a time in eight accumulators, d a
+// multiple of 64.
+
+// func scoresF16AVX2(q *float32, k *uint16, ks, nk, d int, out *float32)
+TEXT ·scoresF16AVX2(SB), NOSPLIT, $0-48
+	MOVQ q+0(FP), SI
+	MOVQ k+8(FP), R9
+	MOVQ ks+16(FP), R8
+	MOVQ nk+24(FP), CX
+	MOVQ d+32(FP), DX
+	MOVQ out+40(FP), DI
+	SHRQ $3, DX            // 8-element steps per row
+	LEAQ (R8)(R8*2), R13   // 3·ks
+
+sf16group:
+	CMPQ CX, $8
+	JLT  sf16single
+	LEAQ (R9)(R13*1), R11  // row 3
+	LEAQ (R11)(R13*1), R12 // row 6
+	MOVQ R9, R10
+	SCOREROWS
+
+sf16step:
+	VMOVUPS     (SI)(AX*2), Y8
+	VCVTPH2PS   (R10), Y9
+	VFMADD231PS Y9, Y8, Y0
+	VCVTPH2PS   (R10)(R8*1), Y9
+	VFMADD231PS Y9, Y8, Y1
+	VCVTPH2PS   (R10)(R8*2), Y9
+	VFMADD231PS Y9, Y8, Y2
+	VCVTPH2PS   (R11), Y9
+	VFMADD231PS Y9, Y8, Y3
+	VCVTPH2PS   (R10)(R8*4), Y9
+	VFMADD231PS Y9, Y8, Y4
+	VCVTPH2PS   (R11)(R8*2), Y9
+	VFMADD231PS Y9, Y8, Y5
+	VCVTPH2PS   (R12), Y9
+	VFMADD231PS Y9, Y8, Y6
+	VCVTPH2PS   (R11)(R8*4), Y9
+	VFMADD231PS Y9, Y8, Y7
+	ADDQ        $16, R10
+	ADDQ        $16, R11
+	ADDQ        $16, R12
+	ADDQ        $16, AX
+	DECQ        BX
+	JNZ         sf16step
+
+	HSUM8(Y0, X0, X8)
+	VMOVSS X0, (DI)
+	HSUM8(Y1, X1, X8)
+	VMOVSS X1, 4(DI)
+	HSUM8(Y2, X2, X8)
+	VMOVSS X2, 8(DI)
+	HSUM8(Y3, X3, X8)
+	VMOVSS X3, 12(DI)
+	HSUM8(Y4, X4, X8)
+	VMOVSS X4, 16(DI)
+	HSUM8(Y5, X5, X8)
+	VMOVSS X5, 20(DI)
+	HSUM8(Y6, X6, X8)
+	VMOVSS X6, 24(DI)
+	HSUM8(Y7, X7, X8)
+	VMOVSS X7, 28(DI)
+	ADDQ   $32, DI
+	LEAQ   (R9)(R8*8), R9
+	SUBQ   $8, CX
+	JMP    sf16group
+
+sf16single:
+	TESTQ CX, CX
+	JZ    sf16done
+	MOVQ  DX, BX
+	XORQ  AX, AX
+	MOVQ  R9, R10
+	VXORPS Y0, Y0, Y0
+
+sf16one:
+	VMOVUPS     (SI)(AX*2), Y8
+	VCVTPH2PS   (R10), Y9
+	VFMADD231PS Y9, Y8, Y0
+	ADDQ        $16, R10
+	ADDQ        $16, AX
+	DECQ        BX
+	JNZ         sf16one
+	HSUM8(Y0, X0, X8)
+	VMOVSS X0, (DI)
+	ADDQ   $4, DI
+	ADDQ   R8, R9
+	DECQ   CX
+	JMP    sf16single
+
+sf16done:
+	VZEROUPPER
+	RET
+
+// func scoresF32AVX2(q *float32, k *float32, ks, nk, d int, out *float32)
+TEXT ·scoresF32AVX2(SB), NOSPLIT, $0-48
+	MOVQ q+0(FP), SI
+	MOVQ k+8(FP), R9
+	MOVQ ks+16(FP), R8
+	MOVQ nk+24(FP), CX
+	MOVQ d+32(FP), DX
+	MOVQ out+40(FP), DI
+	SHRQ $3, DX
+	LEAQ (R8)(R8*2), R13
+
+sf32group:
+	CMPQ CX, $8
+	JLT  sf32single
+	LEAQ (R9)(R13*1), R11
+	LEAQ (R11)(R13*1), R12
+	MOVQ R9, R10
+	SCOREROWS
+
+sf32step:
+	VMOVUPS     (SI)(AX*1), Y8
+	VMOVUPS     (R10), Y9
+	VFMADD231PS Y9, Y8, Y0
+	VMOVUPS     (R10)(R8*1), Y9
+	VFMADD231PS Y9, Y8, Y1
+	VMOVUPS     (R10)(R8*2), Y9
+	VFMADD231PS Y9, Y8, Y2
+	VMOVUPS     (R11), Y9
+	VFMADD231PS Y9, Y8, Y3
+	VMOVUPS     (R10)(R8*4), Y9
+	VFMADD231PS Y9, Y8, Y4
+	VMOVUPS     (R11)(R8*2), Y9
+	VFMADD231PS Y9, Y8, Y5
+	VMOVUPS     (R12), Y9
+	VFMADD231PS Y9, Y8, Y6
+	VMOVUPS     (R11)(R8*4), Y9
+	VFMADD231PS Y9, Y8, Y7
+	ADDQ        $32, R10
+	ADDQ        $32, R11
+	ADDQ        $32, R12
+	ADDQ        $32, AX
+	DECQ        BX
+	JNZ         sf32step
+
+	HSUM8(Y0, X0, X8)
+	VMOVSS X0, (DI)
+	HSUM8(Y1, X1, X8)
+	VMOVSS X1, 4(DI)
+	HSUM8(Y2, X2, X8)
+	VMOVSS X2, 8(DI)
+	HSUM8(Y3, X3, X8)
+	VMOVSS X3, 12(DI)
+	HSUM8(Y4, X4, X8)
+	VMOVSS X4, 16(DI)
+	HSUM8(Y5, X5, X8)
+	VMOVSS X5, 20(DI)
+	HSUM8(Y6, X6, X8)
+	VMOVSS X6, 24(DI)
+	HSUM8(Y7, X7, X8)
+	VMOVSS X7, 28(DI)
+	ADDQ   $32, DI
+	LEAQ   (R9)(R8*8), R9
+	SUBQ   $8, CX
+	JMP    sf32group
+
+sf32single:
+	TESTQ CX, CX
+	JZ    sf32done
+	MOVQ  DX, BX
+	XORQ  AX, AX
+	MOVQ  R9, R10
+	VXORPS Y0, Y0, Y0
+
+sf32one:
+	VMOVUPS     (SI)(AX*1), Y8
+	VMOVUPS     (R10), Y9
+	VFMADD231PS Y9, Y8, Y0
+	ADDQ        $32, R10
+	ADDQ        $32, AX
+	DECQ        BX
+	JNZ         sf32one
+	HSUM8(Y0, X0, X8)
+	VMOVSS X0, (DI)
+	ADDQ   $4, DI
+	ADDQ   R8, R9
+	DECQ   CX
+	JMP    sf32single
+
+sf32done:
+	VZEROUPPER
+	RET
+
+// func pvF16AVX2(p *float32, v *uint16, vs, nk, d int, out *float32)
+TEXT ·pvF16AVX2(SB), NOSPLIT, $0-48
+	MOVQ v+8(FP), R9
+	MOVQ vs+16(FP), R8
+	MOVQ d+32(FP), DX
+	MOVQ out+40(FP), DI
+	SHRQ $6, DX            // 64-column chunks
+
+pvf16chunk:
+	MOVQ   p+0(FP), SI
+	MOVQ   nk+24(FP), CX
+	MOVQ   R9, R10
+	VXORPS Y0, Y0, Y0
+	VXORPS Y1, Y1, Y1
+	VXORPS Y2, Y2, Y2
+	VXORPS Y3, Y3, Y3
+	VXORPS Y4, Y4, Y4
+	VXORPS Y5, Y5, Y5
+	VXORPS Y6, Y6, Y6
+	VXORPS Y7, Y7, Y7
+
+pvf16row:
+	VBROADCASTSS (SI), Y8
+	VCVTPH2PS    (R10), Y9
+	VFMADD231PS  Y9, Y8, Y0
+	VCVTPH2PS    16(R10), Y9
+	VFMADD231PS  Y9, Y8, Y1
+	VCVTPH2PS    32(R10), Y9
+	VFMADD231PS  Y9, Y8, Y2
+	VCVTPH2PS    48(R10), Y9
+	VFMADD231PS  Y9, Y8, Y3
+	VCVTPH2PS    64(R10), Y9
+	VFMADD231PS  Y9, Y8, Y4
+	VCVTPH2PS    80(R10), Y9
+	VFMADD231PS  Y9, Y8, Y5
+	VCVTPH2PS    96(R10), Y9
+	VFMADD231PS  Y9, Y8, Y6
+	VCVTPH2PS    112(R10), Y9
+	VFMADD231PS  Y9, Y8, Y7
+	ADDQ         $4, SI
+	ADDQ         R8, R10
+	DECQ         CX
+	JNZ          pvf16row
+
+	VMOVUPS Y0, (DI)
+	VMOVUPS Y1, 32(DI)
+	VMOVUPS Y2, 64(DI)
+	VMOVUPS Y3, 96(DI)
+	VMOVUPS Y4, 128(DI)
+	VMOVUPS Y5, 160(DI)
+	VMOVUPS Y6, 192(DI)
+	VMOVUPS Y7, 224(DI)
+	ADDQ    $256, DI
+	ADDQ    $128, R9
+	DECQ    DX
+	JNZ     pvf16chunk
+	VZEROUPPER
+	RET
+
+// func pvF32AVX2(p *float32, v *float32, vs, nk, d int, out *float32)
+TEXT ·pvF32AVX2(SB), NOSPLIT, $0-48
+	MOVQ v+8(FP), R9
+	MOVQ vs+16(FP), R8
+	MOVQ d+32(FP), DX
+	MOVQ out+40(FP), DI
+	SHRQ $6, DX
+
+pvf32chunk:
+	MOVQ   p+0(FP), SI
+	MOVQ   nk+24(FP), CX
+	MOVQ   R9, R10
+	VXORPS Y0, Y0, Y0
+	VXORPS Y1, Y1, Y1
+	VXORPS Y2, Y2, Y2
+	VXORPS Y3, Y3, Y3
+	VXORPS Y4, Y4, Y4
+	VXORPS Y5, Y5, Y5
+	VXORPS Y6, Y6, Y6
+	VXORPS Y7, Y7, Y7
+
+pvf32row:
+	VBROADCASTSS (SI), Y8
+	VFMADD231PS  (R10), Y8, Y0
+	VFMADD231PS  32(R10), Y8, Y1
+	VFMADD231PS  64(R10), Y8, Y2
+	VFMADD231PS  96(R10), Y8, Y3
+	VFMADD231PS  128(R10), Y8, Y4
+	VFMADD231PS  160(R10), Y8, Y5
+	VFMADD231PS  192(R10), Y8, Y6
+	VFMADD231PS  224(R10), Y8, Y7
+	ADDQ         $4, SI
+	ADDQ         R8, R10
+	DECQ         CX
+	JNZ          pvf32row
+
+	VMOVUPS Y0, (DI)
+	VMOVUPS Y1, 32(DI)
+	VMOVUPS Y2, 64(DI)
+	VMOVUPS Y3, 96(DI)
+	VMOVUPS Y4, 128(DI)
+	VMOVUPS Y5, 160(DI)
+	VMOVUPS Y6, 192(DI)
+	VMOVUPS Y7, 224(DI)
+	ADDQ    $256, DI
+	ADDQ    $256, R9
+	DECQ    DX
+	JNZ     pvf32chunk
+	VZEROUPPER
+	RET

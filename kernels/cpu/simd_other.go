@@ -18,3 +18,8 @@ func f32ToF16Row(dst []uint16, src []float32)    { f32ToF16RowGo(dst, src) }
 func f16ToF32Row(dst []float32, src []uint16)    { f16ToF32RowGo(dst, src) }
 
 func actEncoder(_ gguf.Type, ref func(x []float32, y []byte)) func(x []float32, y []byte) { return ref }
+
+func scoresF16([]float32, []uint16, int, []float32) bool  { return false }
+func scoresF32([]float32, []float32, int, []float32) bool { return false }
+func pvF16([]float32, []uint16, int, []float32) bool      { return false }
+func pvF32([]float32, []float32, int, []float32) bool     { return false }

@@ -740,3 +740,71 @@ func TestActEncoders(t *testing.T) {
 		}
 	}
 }
+
+// TestAttentionKernels: the whole-row score kernels agree with per-key dot products within float32 rounding
+// (they sum each row in one 8-lane accumulator instead of four), and the P·V kernels give exactly what
+// per-row axpys into a zeroed output give.
+func TestAttentionKernels(t *testing.T) {
+	r := rand.New(rand.NewPCG(16, 16))
+	for trial := 0; trial < 100; trial++ {
+		d := 8 * (1 + r.IntN(20))
+		if trial%3 == 0 {
+			d = 64 * (1 + r.IntN(3))
+		}
+		nk := 1 + r.IntN(40)
+		ks := d + 8*r.IntN(3) // row stride of the cache (several heads per row)
+		q := randF32(r, d, 1)
+		kf := randF32(r, (nk-1)*ks+d, 1)
+		kh := make([]uint16, len(kf))
+		f32ToF16RowGo(kh, kf)
+		khf := make([]float32, len(kh))
+		f16ToF32RowGo(khf, kh)
+		for _, f16 := range []bool{false, true} {
+			s := make([]float32, nk)
+			var ok bool
+			if f16 {
+				ok = scoresF16(q, kh, ks, s)
+			} else {
+				ok = scoresF32(q, kf, ks, s)
+			}
+			if !ok {
+				t.Skip("no attention kernels on this CPU / build")
+			}
+			for u := range s {
+				row := kf[u*ks : u*ks+d]
+				if f16 {
+					row = khf[u*ks : u*ks+d]
+				}
+				var want, mag float64
+				for i := range row {
+					want += float64(q[i]) * float64(row[i])
+					mag += math.Abs(float64(q[i]) * float64(row[i]))
+				}
+				if math.Abs(float64(s[u])-want) > 1e-6*mag {
+					t.Fatalf("d=%d nk=%d f16=%v: score %d = %g, want %g", d, nk, f16, u, s[u], want)
+				}
+			}
+			if d%64 != 0 {
+				continue
+			}
+			p := randF32(r, nk, 1)
+			got, want := make([]float32, d), make([]float32, d)
+			if f16 {
+				pvF16(p, kh, ks, got)
+				for u, pu := range p {
+					axpyF16(pu, kh[u*ks:u*ks+d], want)
+				}
+			} else {
+				pvF32(p, kf, ks, got)
+				for u, pu := range p {
+					axpyF32(pu, kf[u*ks:u*ks+d], want)
+				}
+			}
+			for i := range got {
+				if math.Float32bits(got[i]) != math.Float32bits(want[i]) {
+					t.Fatalf("d=%d nk=%d f16=%v: pv[%d] = %g, axpy rows %g", d, nk, f16, i, got[i], want[i])
+				}
+			}
+		}
+	}
+}
