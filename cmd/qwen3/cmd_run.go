@@ -42,6 +42,8 @@ type genFlags struct {
 	topK         int
 	seed         uint64
 	pull         bool
+	q8           bool
+	kv           string
 }
 
 func (g *genFlags) register(fs *flag.FlagSet) {
@@ -62,6 +64,8 @@ func (g *genFlags) register(fs *flag.FlagSet) {
 	fs.Float64Var(&g.presence, "presence-penalty", 0, "presence penalty (default 0; 1.5 helps against repetition)")
 	fs.Float64Var(&g.repetition, "repeat-penalty", 0, "repetition penalty (default 1: off)")
 	fs.Uint64Var(&g.seed, "seed", 0, "random seed (default: a new one each run)")
+	fs.BoolVar(&g.q8, "q8", false, "quantize a Hugging Face folder's BF16/F16 weights to Q8_0 while loading (half the memory)")
+	fs.StringVar(&g.kv, "kv", "f16", "KV cache type: f16 or f32")
 	fs.BoolVar(&g.pull, "pull", false, "download a catalog model that is not on disk yet without asking")
 }
 
@@ -74,6 +78,9 @@ func (g *genFlags) finish(fs *flag.FlagSet) error {
 	}
 	if g.think && g.noThink {
 		return usagef("--think and --no-think exclude each other")
+	}
+	if g.kv != "f16" && g.kv != "f32" {
+		return usagef("--kv %q: want f16 or f32", g.kv)
 	}
 	if g.budget < 0 || g.maxTokens < 0 || g.nCtx <= 0 || g.threads < 0 {
 		return usagef("--budget, -n and -t must be ≥ 0 and --ctx > 0")
@@ -147,7 +154,7 @@ func (g *genFlags) load(ctx context.Context, env *cliEnv) (*llm.Engine, *llm.Ses
 			return nil, nil, err
 		}
 	}
-	e, err := llm.Load(ctx, path, llm.LoadOptions{Qwen3: qwen3.Options{Threads: g.threads}})
+	e, err := llm.Load(ctx, path, llm.LoadOptions{Qwen3: qwen3.Options{Threads: g.threads, QuantizeQ8: g.q8, KVF32: g.kv == "f32"}})
 	if err != nil {
 		return nil, nil, err
 	}
