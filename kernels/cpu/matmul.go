@@ -90,6 +90,7 @@ type matmulTask struct {
 	nRowCh   int
 	nTok     int
 	dot      func(w, x []byte) float32
+	rows4    rowsFunc // nil, or four weight rows per activation load (tokens outside tiles)
 	tile     tileFunc // nil, or tileN tokens per weight row load
 	tileN    int
 	p        []byte // activation rows as tile reads them
@@ -136,10 +137,19 @@ func (m *matmulTask) run(worker int) {
 				}
 			}
 		}
-		for r := r0; r < r1; r++ {
-			wr := m.w[r*m.wrb : (r+1)*m.wrb]
-			for tt := t; tt < t1; tt++ {
-				m.dst[tt*m.n+r] = m.dot(wr, m.x[tt*m.xrb:(tt+1)*m.xrb])
+		for ; t < t1; t++ {
+			x := m.x[t*m.xrb : (t+1)*m.xrb]
+			d := m.dst[t*m.n : (t+1)*m.n]
+			r := r0
+			if m.rows4 != nil {
+				var o [4]float32
+				for ; r+4 <= r1; r += 4 {
+					m.rows4(m.w[r*m.wrb:(r+4)*m.wrb], m.wrb, x, &o)
+					d[r], d[r+1], d[r+2], d[r+3] = o[0], o[1], o[2], o[3]
+				}
+			}
+			for ; r < r1; r++ {
+				d[r] = m.dot(m.w[r*m.wrb:(r+1)*m.wrb], x)
 			}
 		}
 	}
@@ -170,7 +180,7 @@ func (b *Backend) MatMul(dst, w, x tensor.Tensor) {
 	xf := f32s(x)
 	wrb, wb := rowBytes(w)
 	m := &b.tMatMul
-	*m = matmulTask{w: wb, wrb: wrb, dst: f32s(dst), n: n, k: k, nTok: nt, dot: tr.vecDot}
+	*m = matmulTask{w: wb, wrb: wrb, dst: f32s(dst), n: n, k: k, nTok: nt, dot: tr.vecDot, rows4: tr.rows4}
 	if b.cfg.F32 && w.Type() != gguf.TypeF32 {
 		b.growScratch(k)
 		m.toF32, m.xf, m.scratch = tr.toF32, xf, b.scratch

@@ -48,9 +48,9 @@ func simdKernels(t gguf.Type) []kernel {
 		add(hasAVX2, kernel{name: "avx2", vecDot: vecDotBF16AVX2})
 	case gguf.TypeQ8_0:
 		add(hasVNNI, kernel{name: "avx512vnni", vecDot: q80Dot(dotQ8_0VNNI), tile: x4Tile(dotQ8_0x4VNNI, quant.Q8_0B), tileN: 4,
-			pack: packQ8_0Biased, packLen: packLenQ8_0})
+			pack: packQ8_0Biased, packLen: packLenQ8_0, rows4: r4(dotQ8_0r4VNNI, quant.Q8_0B, quant.Q8_0B)})
 		add(hasAVX2, kernel{name: "avx2", vecDot: q80Dot(dotQ8_0AVX2), tile: x4Tile(dotQ8_0x4AVX2, quant.Q8_0B), tileN: 4,
-			pack: packQ8_0, packLen: packLenQ8_0})
+			pack: packQ8_0, packLen: packLenQ8_0, rows4: r4(dotQ8_0r4AVX2, quant.Q8_0B, quant.Q8_0B)})
 	case gguf.TypeQ4_0:
 		add(hasVNNI, kernel{name: "avx512vnni", vecDot: q40Dot(dotQ4_0VNNI), tile: x4Tile(dotQ4_0x4VNNI, quant.Q4_0B), tileN: 4,
 			pack: packQ8_0Biased, packLen: packLenQ8_0})
@@ -155,6 +155,26 @@ func q80Dot(f func(w, x *byte, nb int) float32) func(w, x []byte) float32 {
 		}
 		_ = x[nb*quant.Q8_0B-1]
 		return f(&w[0], &x[0], nb)
+	}
+}
+
+//go:noescape
+func dotQ8_0r4VNNI(w *byte, wrb int, x *byte, nb int, out *[4]float32)
+
+//go:noescape
+func dotQ8_0r4AVX2(w *byte, wrb int, x *byte, nb int, out *[4]float32)
+
+// r4 wraps a four-weight-row kernel (wb, xb: bytes per weight and activation block).
+func r4(f func(w *byte, wrb int, x *byte, nb int, out *[4]float32), wb, xb int) rowsFunc {
+	return func(w []byte, wrb int, x []byte, out *[4]float32) {
+		nb := wrb / wb
+		if nb == 0 {
+			*out = [4]float32{}
+			return
+		}
+		_ = w[3*wrb+nb*wb-1]
+		_ = x[nb*xb-1]
+		f(&w[0], wrb, &x[0], nb, out)
 	}
 }
 

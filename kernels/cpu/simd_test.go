@@ -1,6 +1,7 @@
 package cpu
 
 import (
+	"bytes"
 	"encoding/binary"
 	"fmt"
 	"math"
@@ -526,6 +527,19 @@ func TestSIMDKernels(t *testing.T) {
 					if d := math.Abs(float64(got) - float64(ref)); d > 1e-5*mag {
 						t.Fatalf("trial %d: %s = %g, pure Go %g (Σ|block| %g)", trial, k.name, got, ref, mag)
 					}
+					if k.rows4 != nil {
+						ws := append([]byte(nil), w...)
+						for range 3 {
+							ws = append(ws, c.weight(r, nb, r.IntN(4))...)
+						}
+						var o [4]float32
+						k.rows4(ws, len(w), xs[0], &o)
+						for i := range o {
+							if want := k.vecDot(ws[i*len(w):(i+1)*len(w)], xs[0]); math.Float32bits(o[i]) != math.Float32bits(want) {
+								t.Fatalf("trial %d: rows4 row %d = %g, vecDot %g", trial, i, o[i], want)
+							}
+						}
+					}
 					if k.tile == nil {
 						continue
 					}
@@ -600,6 +614,16 @@ func BenchmarkKernels(b *testing.B) {
 					kr.vecDot(w, xs[0])
 				}
 			})
+			if kr.rows4 != nil {
+				b.Run(fmt.Sprintf("%v/%s/rows4", c.typ, kr.name), func(b *testing.B) {
+					ws := bytes.Repeat(w, 4)
+					b.SetBytes(int64(len(ws)))
+					var o [4]float32
+					for b.Loop() {
+						kr.rows4(ws, len(w), xs[0], &o)
+					}
+				})
+			}
 			if kr.tile != nil {
 				b.Run(fmt.Sprintf("%v/%s/x%d", c.typ, kr.name, kr.tileN), func(b *testing.B) {
 					b.SetBytes(int64(kr.tileN) * int64(len(w)))

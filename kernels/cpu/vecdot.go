@@ -25,6 +25,10 @@ type traits struct {
 // when the kernel has a packFunc, packed by it.
 type tileFunc func(w, p []byte, prb int, out []float32)
 
+// rowsFunc computes out[i] = vecDot(w[i·wrb:(i+1)·wrb], x) for i < 4, bit for bit: four weight rows against
+// one activation row (decode), whose independent sums hide each other's latency.
+type rowsFunc func(w []byte, wrb int, x []byte, out *[4]float32)
+
 // packFunc rearranges one encoded activation row x for a tile kernel (e.g. float32 block scales ahead of the
 // quants), once per MatMul rather than once per weight row.
 type packFunc func(x, p []byte)
@@ -37,6 +41,7 @@ type kernel struct {
 	tileN   int               // at most 8
 	pack    packFunc          // nil, or how tile wants the encoded activation rows laid out
 	packLen func(xrb int) int // bytes of one packed row, for encoded rows of xrb bytes
+	rows4   rowsFunc          // nil, or four weight rows against one activation row
 }
 
 // withSIMD returns tr with the best SIMD kernel this CPU has for t, if any.
