@@ -69,10 +69,7 @@ func (rt *rowsTask) row(r int) {
 			d[i] = a[i] + b[i]
 		}
 	case opSwiGLU:
-		d, g, u := rt.dst[r*n:(r+1)*n], rt.a[r*n:(r+1)*n], rt.b[r*n:(r+1)*n]
-		for i := range d {
-			d[i] = silu(g[i]) * u[i]
-		}
+		swigluRow(rt.dst[r*n:(r+1)*n], rt.a[r*n:(r+1)*n], rt.b[r*n:(r+1)*n])
 	case opRMSNorm:
 		rmsNormRow(rt.dst[r*n:(r+1)*n], rt.a[r*n:(r+1)*n], rt.w, rt.eps)
 	case opRope:
@@ -365,15 +362,21 @@ func softmaxRow(dst, x []float32) {
 	for _, v := range x {
 		mx = max(mx, v)
 	}
-	var sum float64
-	for i, v := range x {
-		dst[i] = expf(v - mx)
-		sum += float64(dst[i])
-	}
-	inv := float32(1 / sum)
+	copy(dst, x)
+	inv := float32(1 / softmaxExp(dst[:len(x)], mx, len(x)))
 	for i := range x {
 		dst[i] *= inv
 	}
+}
+
+// softmaxExpGo is softmaxExp with the scalar exp throughout (no SIMD).
+func softmaxExpGo(s []float32, mx float32) float64 {
+	var sum float64
+	for i, v := range s {
+		s[i] = expf(v - mx)
+		sum += float64(s[i])
+	}
+	return sum
 }
 
 type attentionTask struct {
@@ -419,12 +422,9 @@ func (a *attentionTask) run(worker int) {
 			s[u] *= a.scale
 			mx = max(mx, s[u])
 		}
-		var sum float64
-		for u := range s {
-			s[u] = expf(s[u] - mx)
-			sum += float64(s[u])
-		}
-		inv := float32(1 / sum)
+		// The scalar exp here: llama.cpp's attention rows run over its padded KV length with masked tails,
+		// which decides where its vectorised exp applies; the scalar exp matches its outputs best (goldens).
+		inv := float32(1 / softmaxExpGo(s, mx))
 		for u := range s {
 			s[u] *= inv
 		}

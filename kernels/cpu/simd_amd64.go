@@ -4,6 +4,7 @@ package cpu
 
 import (
 	"encoding/binary"
+	"math"
 
 	"golang.org/x/sys/cpu"
 
@@ -457,3 +458,61 @@ func pvF32(p, v []float32, vs int, out []float32) bool {
 	pvF32AVX2(&p[0], &v[0], 4*vs, nk, d, &out[0])
 	return true
 }
+
+//go:noescape
+func swigluAVX2(gate, up, y *float32, n int)
+
+//go:noescape
+func softmaxExpAVX2(x *float32, mx float32, y *float32, nchunk int) float64
+
+// swigluRow: d = silu(g)·u. With AVX2, ggml's vectorised SiLU (ggml_v_silu over ggml_v_expf) on every full
+// 16 elements, as llama.cpp's AVX-512 build runs it, and the scalar formula on the rest, as it does too.
+func swigluRow(d, g, u []float32) {
+	g, u = g[:len(d)], u[:len(d)]
+	i := 0
+	if hasAVX2 {
+		i = len(d) &^ 15
+		if i > 0 {
+			swigluAVX2(&g[0], &u[0], &d[0], i)
+		}
+	}
+	for ; i < len(d); i++ {
+		d[i] = silu(g[i]) * u[i]
+	}
+}
+
+// softmaxExp sets s[i] = exp(s[i] - mx) and returns Σ s[i] in float64, as ggml_vec_soft_max_f32 forms them on
+// AVX-512 for a row of vl or more elements whose elements from len(s) on are masked (-Inf): ggml_v_expf over
+// chunks of 16 up to vl &^ 15, whose sums (in _mm512_reduce_add_ps order) are added as float64, and the
+// scalar exp on the rest. (In attention, llama.cpp's rows run over the whole KV length, masked beyond the
+// query's position.)
+func softmaxExp(s []float32, mx float32, vl int) float64 {
+	if !hasAVX2 {
+		return softmaxExpGo(s, mx)
+	}
+	v := min(vl&^15, (len(s)+15)&^15) // elements in vector chunks, the last possibly padded
+	full := min(v, len(s)) &^ 15
+	var sum float64
+	if full > 0 {
+		sum = softmaxExpAVX2(&s[0], mx, &s[0], full/16)
+	}
+	i := full
+	if v > full && len(s) > full { // a chunk that the row ends in: masked lanes give 0
+		var buf [16]float32
+		k := copy(buf[:], s[full:])
+		for j := k; j < 16; j++ {
+			buf[j] = float32(math.Inf(-1))
+		}
+		sum += softmaxExpAVX2(&buf[0], mx, &buf[0], 1)
+		copy(s[full:], buf[:k])
+		i = len(s)
+	}
+	for ; i < len(s); i++ {
+		s[i] = expf(s[i] - mx)
+		sum += float64(s[i])
+	}
+	return sum
+}
+
+// hasSIMDExp reports whether softmaxExp and swigluRow use the vectorised exp (tests).
+func hasSIMDExp() bool { return hasAVX2 }

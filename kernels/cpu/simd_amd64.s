@@ -328,6 +328,45 @@
 	VCVTPH2PS X5, X5          \
 	VMOVDQU   2(DI), Y4
 
+// EXPV(x, y, z, n, u, a2, a3, t1, t2): y = ggml_v_expf(x) for 8 lanes, as ggml's AVX-512 version computes it
+// (the build llama.cpp's reference outputs came from): n = round(x·log2 e), b = x - n·ln2 in two steps,
+// j = 1 + b·P(b), result j·2^n (VSCALEFPS there; here two exact power-of-two products, so a result that
+// lands in the subnormal range is rounded once, as VSCALEFPS rounds it), |n| > 192 giving 0 or +Inf. x is
+// preserved; the other registers are scratch.
+#define EXPV(x, y, z, n, u, a2, a3, t1, t2) \
+	VMOVUPS      expc<>+0(SB), z          \
+	VFMADD231PS  expc<>+32(SB), x, z      \
+	VSUBPS       expc<>+0(SB), z, n       \
+	VMOVAPS      x, y                     \
+	VFNMADD231PS expc<>+64(SB), n, y      \
+	VFNMADD231PS expc<>+96(SB), n, y      \
+	VMULPS       y, y, u                  \
+	VMOVUPS      expc<>+160(SB), z        \
+	VFMADD231PS  expc<>+128(SB), y, z     \
+	VMOVUPS      expc<>+224(SB), a2       \
+	VFMADD231PS  expc<>+192(SB), y, a2    \
+	VFMADD213PS  a2, u, z                 \
+	VMOVUPS      expc<>+288(SB), a3       \
+	VFMADD231PS  expc<>+256(SB), y, a3    \
+	VFMADD213PS  a3, u, z                 \
+	VMAXPS       expc<>+416(SB), n, t1    \
+	VMINPS       expc<>+448(SB), t1, t1   \
+	VSUBPS       t1, n, t2                \
+	VCVTPS2DQ    t1, t1                   \
+	VCVTPS2DQ    t2, t2                   \
+	VPADDD       expc<>+480(SB), t1, t1   \
+	VPADDD       expc<>+480(SB), t2, t2   \
+	VPSLLD       $23, t1, t1              \
+	VPSLLD       $23, t2, t2              \
+	VMULPS       t1, z, z                 \
+	VMULPS       t2, z, z                 \
+	VXORPS       u, u, u                  \
+	VCMPPS       $0x12, u, n, u           \
+	VANDNPS      expc<>+384(SB), u, u     \
+	VANDPS       expc<>+352(SB), n, t1    \
+	VCMPPS       $0x1e, expc<>+320(SB), t1, t1 \
+	VBLENDVPS    t1, u, z, y
+
 // func dotQ8_0AVX2(w, x *byte, nb int) float32
 TEXT ·dotQ8_0AVX2(SB), NOSPLIT, $0-28
 	MOVQ w+0(FP), SI
@@ -2276,4 +2315,142 @@ q80r4loop:
 	JNZ  q80r4loop
 
 	X4STORE
+	RET
+
+// expc: 32-byte rows of the constants of ggml_v_expf (and of its 2^n scaling), one per row:
+// r 0, l2e 32, c1 64, c2 96, p4 128, p3 160, p2 192, p1 224, p0 256, one 288, c192 320, abs 352, inf 384, lo 416, hi 448, bias 480
+DATA expc<>+0(SB)/8, $0x4b4000004b400000
+DATA expc<>+8(SB)/8, $0x4b4000004b400000
+DATA expc<>+16(SB)/8, $0x4b4000004b400000
+DATA expc<>+24(SB)/8, $0x4b4000004b400000
+DATA expc<>+32(SB)/8, $0x3fb8aa3b3fb8aa3b
+DATA expc<>+40(SB)/8, $0x3fb8aa3b3fb8aa3b
+DATA expc<>+48(SB)/8, $0x3fb8aa3b3fb8aa3b
+DATA expc<>+56(SB)/8, $0x3fb8aa3b3fb8aa3b
+DATA expc<>+64(SB)/8, $0x3f3172003f317200
+DATA expc<>+72(SB)/8, $0x3f3172003f317200
+DATA expc<>+80(SB)/8, $0x3f3172003f317200
+DATA expc<>+88(SB)/8, $0x3f3172003f317200
+DATA expc<>+96(SB)/8, $0x35bfbe8e35bfbe8e
+DATA expc<>+104(SB)/8, $0x35bfbe8e35bfbe8e
+DATA expc<>+112(SB)/8, $0x35bfbe8e35bfbe8e
+DATA expc<>+120(SB)/8, $0x35bfbe8e35bfbe8e
+DATA expc<>+128(SB)/8, $0x3c0720103c072010
+DATA expc<>+136(SB)/8, $0x3c0720103c072010
+DATA expc<>+144(SB)/8, $0x3c0720103c072010
+DATA expc<>+152(SB)/8, $0x3c0720103c072010
+DATA expc<>+160(SB)/8, $0x3d2b9f173d2b9f17
+DATA expc<>+168(SB)/8, $0x3d2b9f173d2b9f17
+DATA expc<>+176(SB)/8, $0x3d2b9f173d2b9f17
+DATA expc<>+184(SB)/8, $0x3d2b9f173d2b9f17
+DATA expc<>+192(SB)/8, $0x3e2aaf333e2aaf33
+DATA expc<>+200(SB)/8, $0x3e2aaf333e2aaf33
+DATA expc<>+208(SB)/8, $0x3e2aaf333e2aaf33
+DATA expc<>+216(SB)/8, $0x3e2aaf333e2aaf33
+DATA expc<>+224(SB)/8, $0x3efffedb3efffedb
+DATA expc<>+232(SB)/8, $0x3efffedb3efffedb
+DATA expc<>+240(SB)/8, $0x3efffedb3efffedb
+DATA expc<>+248(SB)/8, $0x3efffedb3efffedb
+DATA expc<>+256(SB)/8, $0x3f7ffff63f7ffff6
+DATA expc<>+264(SB)/8, $0x3f7ffff63f7ffff6
+DATA expc<>+272(SB)/8, $0x3f7ffff63f7ffff6
+DATA expc<>+280(SB)/8, $0x3f7ffff63f7ffff6
+DATA expc<>+288(SB)/8, $0x3f8000003f800000
+DATA expc<>+296(SB)/8, $0x3f8000003f800000
+DATA expc<>+304(SB)/8, $0x3f8000003f800000
+DATA expc<>+312(SB)/8, $0x3f8000003f800000
+DATA expc<>+320(SB)/8, $0x4340000043400000
+DATA expc<>+328(SB)/8, $0x4340000043400000
+DATA expc<>+336(SB)/8, $0x4340000043400000
+DATA expc<>+344(SB)/8, $0x4340000043400000
+DATA expc<>+352(SB)/8, $0x7fffffff7fffffff
+DATA expc<>+360(SB)/8, $0x7fffffff7fffffff
+DATA expc<>+368(SB)/8, $0x7fffffff7fffffff
+DATA expc<>+376(SB)/8, $0x7fffffff7fffffff
+DATA expc<>+384(SB)/8, $0x7f8000007f800000
+DATA expc<>+392(SB)/8, $0x7f8000007f800000
+DATA expc<>+400(SB)/8, $0x7f8000007f800000
+DATA expc<>+408(SB)/8, $0x7f8000007f800000
+DATA expc<>+416(SB)/8, $0xc2fa0000c2fa0000
+DATA expc<>+424(SB)/8, $0xc2fa0000c2fa0000
+DATA expc<>+432(SB)/8, $0xc2fa0000c2fa0000
+DATA expc<>+440(SB)/8, $0xc2fa0000c2fa0000
+DATA expc<>+448(SB)/8, $0x42fe000042fe0000
+DATA expc<>+456(SB)/8, $0x42fe000042fe0000
+DATA expc<>+464(SB)/8, $0x42fe000042fe0000
+DATA expc<>+472(SB)/8, $0x42fe000042fe0000
+DATA expc<>+480(SB)/8, $0x0000007f0000007f
+DATA expc<>+488(SB)/8, $0x0000007f0000007f
+DATA expc<>+496(SB)/8, $0x0000007f0000007f
+DATA expc<>+504(SB)/8, $0x0000007f0000007f
+GLOBL expc<>(SB), RODATA|NOPTR, $512
+
+// func swigluAVX2(gate, up, y *float32, n int): y = silu(gate)·up, silu(x) = x/(1 + ggml_v_expf(-x)) (ggml_v_silu);
+// n a multiple of 8.
+TEXT ·swigluAVX2(SB), NOSPLIT, $0-32
+	MOVQ gate+0(FP), SI
+	MOVQ up+8(FP), BX
+	MOVQ y+16(FP), DI
+	MOVQ n+24(FP), CX
+	SHRQ $3, CX
+	JZ   swigludone
+
+swigluloop:
+	VMOVUPS (SI), Y0
+	VXORPS  Y1, Y1, Y1
+	VSUBPS  Y0, Y1, Y1
+	EXPV(Y1, Y2, Y3, Y4, Y5, Y6, Y7, Y8, Y9)
+	VADDPS  expc<>+288(SB), Y2, Y2
+	VDIVPS  Y2, Y0, Y0
+	VMULPS  (BX), Y0, Y0
+	VMOVUPS Y0, (DI)
+	ADDQ    $32, SI
+	ADDQ    $32, BX
+	ADDQ    $32, DI
+	DECQ    CX
+	JNZ     swigluloop
+
+swigludone:
+	VZEROUPPER
+	RET
+
+// func softmaxExpAVX2(x *float32, mx float32, y *float32, nchunk int) float64
+// For each chunk of 16: y = ggml_v_expf(x - mx), and the chunk's sum as GCC's _mm512_reduce_add_ps forms it
+// ((hi8 + lo8), then (hi4 + lo4), then (0+2, 1+3), then 0+1) is added, as float64, to the returned sum: what
+// ggml_vec_soft_max_f32 does on AVX-512.
+TEXT ·softmaxExpAVX2(SB), NOSPLIT, $0-40
+	MOVQ         x+0(FP), SI
+	VBROADCASTSS mx+8(FP), Y15
+	MOVQ         y+16(FP), DI
+	MOVQ         nchunk+24(FP), CX
+	VXORPD       X14, X14, X14
+	TESTQ        CX, CX
+	JZ           smdone
+
+smloop:
+	VMOVUPS (SI), Y0
+	VSUBPS  Y15, Y0, Y0
+	EXPV(Y0, Y10, Y3, Y4, Y5, Y6, Y7, Y8, Y9)
+	VMOVUPS 32(SI), Y0
+	VSUBPS  Y15, Y0, Y0
+	EXPV(Y0, Y11, Y3, Y4, Y5, Y6, Y7, Y8, Y9)
+	VMOVUPS Y10, (DI)
+	VMOVUPS Y11, 32(DI)
+	VADDPS  Y10, Y11, Y11
+	VEXTRACTF128 $1, Y11, X12
+	VADDPS  X11, X12, X12
+	VPERMILPS $0x4e, X12, X13
+	VADDPS  X13, X12, X12
+	VMOVSHDUP X12, X13
+	VADDSS  X13, X12, X12
+	VCVTSS2SD X12, X12, X12
+	VADDSD  X12, X14, X14
+	ADDQ    $64, SI
+	ADDQ    $64, DI
+	DECQ    CX
+	JNZ     smloop
+
+smdone:
+	VMOVSD X14, ret+32(FP)
+	VZEROUPPER
 	RET

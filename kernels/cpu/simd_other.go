@@ -23,3 +23,14 @@ func scoresF16([]float32, []uint16, int, []float32) bool  { return false }
 func scoresF32([]float32, []float32, int, []float32) bool { return false }
 func pvF16([]float32, []uint16, int, []float32) bool      { return false }
 func pvF32([]float32, []float32, int, []float32) bool     { return false }
+
+func swigluRow(d, g, u []float32) {
+	g, u = g[:len(d)], u[:len(d)]
+	for i := range d {
+		d[i] = silu(g[i]) * u[i]
+	}
+}
+
+func softmaxExp(s []float32, mx float32, _ int) float64 { return softmaxExpGo(s, mx) }
+
+func hasSIMDExp() bool { return false }

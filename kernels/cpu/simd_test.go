@@ -7,6 +7,7 @@ import (
 	"math"
 	"math/big"
 	"math/rand/v2"
+	"strconv"
 	"testing"
 
 	"github.com/qwenstudio/qwenstudio/kernels/quant"
@@ -22,6 +23,9 @@ import (
 
 // fma32 is a float32 fused multiply-add, a·b+c rounded once (float64 arithmetic could round twice).
 func fma32(a, b, c float32) float32 {
+	if math.IsInf(float64(a), 0) || math.IsInf(float64(b), 0) || math.IsInf(float64(c), 0) || a != a || b != b || c != c {
+		return float32(float64(a)*float64(b) + float64(c)) // Inf/NaN: no rounding question
+	}
 	var p, s big.Float
 	p.SetPrec(600).SetFloat64(float64(a))
 	p.Mul(&p, new(big.Float).SetFloat64(float64(b)))
@@ -828,6 +832,129 @@ func TestAttentionKernels(t *testing.T) {
 				if math.Float32bits(got[i]) != math.Float32bits(want[i]) {
 					t.Fatalf("d=%d nk=%d f16=%v: pv[%d] = %g, axpy rows %g", d, nk, f16, i, got[i], want[i])
 				}
+			}
+		}
+	}
+}
+
+// ggmlExpf is ggml_v_expf (AVX-512 version) for one lane, written out in scalar Go: the specification the
+// SIMD exp is checked against bit for bit.
+func ggmlExpf(x float32) float32 {
+	h := func(s string) float32 {
+		v, err := strconv.ParseFloat(s, 32)
+		if err != nil {
+			panic(err)
+		}
+		return float32(v)
+	}
+	r := h("0x1.8p23")
+	z := fma32(x, h("0x1.715476p+0"), r)
+	n := z - r
+	b := fma32(-n, h("0x1.62e4p-1"), x)
+	b = fma32(-n, h("0x1.7f7d1cp-20"), b)
+	u := b * b
+	j := fma32(fma32(fma32(h("0x1.0e4020p-7"), b, h("0x1.573e2ep-5")), u, fma32(h("0x1.555e66p-3"), b, h("0x1.fffdb6p-2"))),
+		u, fma32(h("0x1.ffffecp-1"), b, 1))
+	if math.Abs(float64(n)) > 192 {
+		if n <= 0 {
+			return 0
+		}
+		return float32(math.Inf(1))
+	}
+	return float32(math.Ldexp(float64(j), int(n))) // VSCALEFPS: exact scaling, one rounding
+}
+
+// TestSoftmaxAndSiLU checks the vectorised exp against ggmlExpf on arguments across its whole range (with
+// subnormal results, flushes to 0 and +Inf), and the SwiGLU and softmax rows against scalar models of
+// ggml's AVX-512 loops, bit for bit.
+func TestSoftmaxAndSiLU(t *testing.T) {
+	if !hasSIMDExp() {
+		t.Skip("no SIMD exp on this CPU / build")
+	}
+	r := rand.New(rand.NewPCG(17, 17))
+	var xs []float32
+	for i := 0; i < 3000; i++ {
+		xs = append(xs, float32(r.Float64()*220-110))
+	}
+	for i := 0; i < 1000; i++ {
+		xs = append(xs, float32(r.NormFloat64()*3))
+	}
+	xs = append(xs, 0, float32(math.Copysign(0, -1)), 88.3, 88.8, -87.3, -103.9, -104, -130, -140, -200, 300,
+		float32(math.Inf(-1)), float32(math.Inf(1)), 1e-30, -1e-30)
+	for len(xs)%16 != 0 {
+		xs = append(xs, float32(r.NormFloat64()))
+	}
+	// exp through the softmax kernel with max 0, chunk by chunk.
+	got := append([]float32(nil), xs...)
+	softmaxExp(got, 0, len(got))
+	for i, x := range xs {
+		if want := ggmlExpf(x); math.Float32bits(got[i]) != math.Float32bits(want) {
+			t.Fatalf("exp(%g) = %g (%#08x), ggml_v_expf %g (%#08x)", x, got[i], math.Float32bits(got[i]), want, math.Float32bits(want))
+		}
+	}
+	// Softmax sums: per chunk of 16 in _mm512_reduce_add_ps order, as float64, up to the row's vector length
+	// vl &^ 15 (a chunk that the row ends in padded with zeros, masked lanes); the scalar exp beyond.
+	got = append(got[:0], 0)
+	if softmaxExp(got, 0, 0); got[0] != 1 {
+		t.Fatalf("exp(0) = %g", got[0])
+	}
+	for trial := 0; trial < 60; trial++ {
+		n := 1 + r.IntN(80)
+		x := randF32(r, n, 3)
+		mx := float32(math.Inf(-1))
+		for _, v := range x {
+			mx = max(mx, v)
+		}
+		for _, vl := range []int{n, n + r.IntN(40)} {
+			s := append([]float32(nil), x...)
+			sum := softmaxExp(s, mx, vl)
+			var want float64
+			i := 0
+			for ; i < n && i+16 <= vl; i += 16 {
+				var e [16]float32
+				for j := range e {
+					if i+j < n {
+						e[j] = ggmlExpf(x[i+j] - mx)
+						if s[i+j] != e[j] {
+							t.Fatalf("n=%d vl=%d: s[%d] = %g, want %g", n, vl, i+j, s[i+j], e[j])
+						}
+					}
+				}
+				var t3 [8]float32
+				for k := range t3 {
+					t3[k] = e[8+k] + e[k]
+				}
+				var t6 [4]float32
+				for k := range t6 {
+					t6[k] = t3[4+k] + t3[k]
+				}
+				want += float64((t6[0] + t6[2]) + (t6[1] + t6[3]))
+			}
+			for ; i < n; i++ {
+				e := expf(x[i] - mx)
+				if s[i] != e {
+					t.Fatalf("n=%d vl=%d: scalar s[%d] = %g, want %g", n, vl, i, s[i], e)
+				}
+				want += float64(e)
+			}
+			if sum != want {
+				t.Fatalf("n=%d vl=%d: sum %v, want %v", n, vl, sum, want)
+			}
+		}
+	}
+	// SwiGLU: full 16s vectorised (x / (1 + ggml_v_expf(-x)) · u), the rest scalar.
+	for trial := 0; trial < 30; trial++ {
+		n := 1 + r.IntN(70)
+		g, u := randF32(r, n, 4), randF32(r, n, 1)
+		d := make([]float32, n)
+		swigluRow(d, g, u)
+		for i := range d {
+			want := silu(g[i]) * u[i]
+			if i < n&^15 {
+				want = g[i] / (1 + ggmlExpf(0-g[i])) * u[i]
+			}
+			if math.Float32bits(d[i]) != math.Float32bits(want) {
+				t.Fatalf("n=%d: swiglu[%d] = %g, want %g", n, i, d[i], want)
 			}
 		}
 	}
