@@ -32,6 +32,7 @@ type Backend struct {
 	act     []uint64    // encoded activations of the current MatMul (uint64 for alignment)
 	packed  []uint64    // the same rows packed for the tile kernels
 	scratch [][]float32 // per worker: a decoded weight row (F32 mode) or attention scores
+	outs    []kernelOut // per worker: results of the tile and four-row kernels
 	pos     []int32     // MatMulID: insertion positions of the counting sort
 
 	// Preallocated tasks, one per op kind (dispatching a pointer to them allocates nothing).
@@ -50,6 +51,7 @@ func New(cfg Config) *Backend {
 	}
 	b := &Backend{cfg: cfg, threads: n, pool: newPool(n)}
 	b.scratch = make([][]float32, n)
+	b.outs = make([]kernelOut, n)
 	return b
 }
 

@@ -513,14 +513,27 @@ func TestWeightErrors(t *testing.T) {
 	}
 }
 
-// TestNoAllocations: a decode-sized step of ops allocates nothing once the scratch has grown.
+// TestNoAllocations: a decode-sized step of ops allocates nothing once the scratch has grown, and neither
+// does a prefill-sized MatMul (tile kernels), for a K-quant and for Q8_0 (four-row kernels) weights.
 func TestNoAllocations(t *testing.T) {
+	for _, typ := range []gguf.Type{gguf.TypeQ4_K, gguf.TypeQ8_0} {
+		testNoAllocations(t, typ)
+	}
+}
+
+func testNoAllocations(t *testing.T, typ gguf.Type) {
 	r := rand.New(rand.NewPCG(8, 8))
 	b := newBackend(t, 2, false)
 	const k, n = 256, 64
-	w, err := b.Weight("w", gguf.TypeQ4_K, n, k, randWeight(t, r, gguf.TypeQ4_K, n, k))
+	w, err := b.Weight("w", typ, n, k, randWeight(t, r, typ, n, k))
 	if err != nil {
 		t.Fatal(err)
+	}
+	xs := upload(t, b, 12, k, randF32(r, 12*k, 1))
+	ys := alloc(t, b, gguf.TypeF32, 12, n)
+	b.MatMul(ys, w, xs)
+	if a := testing.AllocsPerRun(20, func() { b.MatMul(ys, w, xs) }); a != 0 {
+		t.Fatalf("%v: a 12-token MatMul allocates %v times", typ, a)
 	}
 	x := upload(t, b, 1, k, randF32(r, k, 1))
 	y := alloc(t, b, gguf.TypeF32, 1, n)
@@ -539,7 +552,7 @@ func TestNoAllocations(t *testing.T) {
 	}
 	step()
 	if a := testing.AllocsPerRun(20, step); a != 0 {
-		t.Fatalf("a decode step allocates %v times", a)
+		t.Fatalf("%v: a decode step allocates %v times", typ, a)
 	}
 }
 

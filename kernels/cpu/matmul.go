@@ -97,7 +97,12 @@ type matmulTask struct {
 	prb      int
 	toF32    func(w []byte, out []float32) // F32 mode for non-F32 weights: decode a row, dot in float32
 	scratch  [][]float32
+	outs     []kernelOut // per worker: what the tile and four-row kernels return
 }
+
+// kernelOut receives a tile kernel's results; one per worker, a cache line each (no false sharing, and no
+// allocation: a local array passed to a kernel through a func value would escape to the heap).
+type kernelOut [16]float32
 
 func (m *matmulTask) run(worker int) {
 	for {
@@ -123,9 +128,8 @@ func (m *matmulTask) run(worker int) {
 		if m.tile != nil {
 			// Groups of tileN tokens: each weight block is loaded once per group. The tile's weight rows stay
 			// in cache while the groups pass.
-			var buf [8]float32
 			tn := m.tileN
-			out := buf[:tn]
+			out := m.outs[worker][:tn]
 			for ; t+tn <= t1; t += tn {
 				p := m.p[t*m.prb : (t+tn)*m.prb]
 				d := m.dst[t*m.n:]
@@ -142,9 +146,9 @@ func (m *matmulTask) run(worker int) {
 			d := m.dst[t*m.n : (t+1)*m.n]
 			r := r0
 			if m.rows4 != nil {
-				var o [4]float32
+				o := (*[4]float32)(m.outs[worker][:4])
 				for ; r+4 <= r1; r += 4 {
-					m.rows4(m.w[r*m.wrb:(r+4)*m.wrb], m.wrb, x, &o)
+					m.rows4(m.w[r*m.wrb:(r+4)*m.wrb], m.wrb, x, o)
 					d[r], d[r+1], d[r+2], d[r+3] = o[0], o[1], o[2], o[3]
 				}
 			}
@@ -180,7 +184,7 @@ func (b *Backend) MatMul(dst, w, x tensor.Tensor) {
 	xf := f32s(x)
 	wrb, wb := rowBytes(w)
 	m := &b.tMatMul
-	*m = matmulTask{w: wb, wrb: wrb, dst: f32s(dst), n: n, k: k, nTok: nt, dot: tr.vecDot, rows4: tr.rows4}
+	*m = matmulTask{w: wb, wrb: wrb, dst: f32s(dst), n: n, k: k, nTok: nt, dot: tr.vecDot, rows4: tr.rows4, outs: b.outs}
 	if b.cfg.F32 && w.Type() != gguf.TypeF32 {
 		b.growScratch(k)
 		m.toF32, m.xf, m.scratch = tr.toF32, xf, b.scratch
