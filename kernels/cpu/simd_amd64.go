@@ -54,9 +54,9 @@ func simdKernels(t gguf.Type) []kernel {
 			pack: packQ8_0, packLen: packLenQ8_0, rows4: r4(dotQ8_0r4AVX2, quant.Q8_0B, quant.Q8_0B)})
 	case gguf.TypeQ4_0:
 		add(hasVNNI, kernel{name: "avx512vnni", vecDot: q40Dot(dotQ4_0VNNI), tile: x4Tile(dotQ4_0x4VNNI, quant.Q4_0B), tileN: 4,
-			pack: packQ8_0Biased, packLen: packLenQ8_0})
+			pack: packQ8_0Biased, packLen: packLenQ8_0, rows4: r4(dotQ4_0r4VNNI, quant.Q4_0B, quant.Q8_0B)})
 		add(hasAVX2, kernel{name: "avx2", vecDot: q40Dot(dotQ4_0AVX2), tile: x4Tile(dotQ4_0x4AVX2, quant.Q4_0B), tileN: 4,
-			pack: packQ8_0, packLen: packLenQ8_0})
+			pack: packQ8_0, packLen: packLenQ8_0, rows4: r4(dotQ4_0r4AVX2, quant.Q4_0B, quant.Q8_0B)})
 	case gguf.TypeQ4_K:
 		add(hasAVX2, kernel{name: "avx2", vecDot: kDot(dotQ4_KAVX2, quant.Q4_KB), tile: kTile(dotQ4_Kx4AVX2, quant.Q4_KB), tileN: 4})
 	case gguf.TypeQ5_K:
@@ -164,6 +164,12 @@ func dotQ8_0r4VNNI(w *byte, wrb int, x *byte, nb int, out *[4]float32)
 
 //go:noescape
 func dotQ8_0r4AVX2(w *byte, wrb int, x *byte, nb int, out *[4]float32)
+
+//go:noescape
+func dotQ4_0r4VNNI(w *byte, wrb int, x *byte, nb int, out *[4]float32)
+
+//go:noescape
+func dotQ4_0r4AVX2(w *byte, wrb int, x *byte, nb int, out *[4]float32)
 
 // r4 wraps a four-weight-row kernel (wb, xb: bytes per weight and activation block).
 func r4(f func(w *byte, wrb int, x *byte, nb int, out *[4]float32), wb, xb int) rowsFunc {

@@ -314,12 +314,12 @@
 
 // R4PREFETCH: the four rows are read as four interleaved streams, which the hardware prefetchers follow
 // poorly (half the DRAM bandwidth of one stream); so the kernel prefetches the group after next (R12 = w +
-// 8·wrb) as one sequential stream at the same pace, 136 bytes per block.
-#define R4PREFETCH \
+// 8·wrb) as one sequential stream at the same pace (step: four weight blocks' bytes per block).
+#define R4PREFETCH(step) \
 	PREFETCHT0 (R12)          \
 	PREFETCHT0 64(R12)        \
 	PREFETCHT0 128(R12)       \
-	ADDQ       $136, R12
+	ADDQ       $step, R12
 
 // R4X: loads the activation block: Y4 = quants, X5 = dx.
 #define R4X \
@@ -366,6 +366,44 @@
 	VANDPS       expc<>+352(SB), n, t1    \
 	VCMPPS       $0x1e, expc<>+320(SB), t1, t1 \
 	VBLENDVPS    t1, u, z, y
+
+// Four-weight-row Q4_0 kernels (decode): R4ROW with the Q4_0 block decoded as in Q40W (Y14 = 0x0f,
+// Y13 = 0x08).
+#define R4ROW40(wd, wq, acc, tdx, td, twx, tw, tax, ta, tz) \
+	MOVWLZX      wd, AX         \
+	VMOVD        AX, tdx        \
+	VCVTPH2PS    tdx, tdx       \
+	VMULSS       X5, tdx, tdx   \
+	VBROADCASTSS tdx, td        \
+	VMOVDQU      wq, twx        \
+	VPSRLW       $4, twx, tax   \
+	VINSERTI128  $1, tax, tw, tw \
+	VPAND        Y14, tw, tw    \
+	VPSUBB       Y13, tw, tw    \
+	VPSIGNB      tw, tw, ta     \
+	VPSIGNB      tw, Y4, tw     \
+	VPXOR        tz, tz, tz     \
+	VPDPBUSD     tw, ta, tz     \
+	VCVTDQ2PS    tz, tz         \
+	VFMADD231PS  tz, td, acc
+
+#define R4ROW40A(wd, wq, acc, tdx, td, twx, tw, tax, ta, tz) \
+	MOVWLZX      wd, AX         \
+	VMOVD        AX, tdx        \
+	VCVTPH2PS    tdx, tdx       \
+	VMULSS       X5, tdx, tdx   \
+	VBROADCASTSS tdx, td        \
+	VMOVDQU      wq, twx        \
+	VPSRLW       $4, twx, tax   \
+	VINSERTI128  $1, tax, tw, tw \
+	VPAND        Y14, tw, tw    \
+	VPSUBB       Y13, tw, tw    \
+	VPSIGNB      tw, tw, ta     \
+	VPSIGNB      tw, Y4, tw     \
+	VPMADDUBSW   tw, ta, tz     \
+	VPMADDWD     ones16<>(SB), tz, tz \
+	VCVTDQ2PS    tz, tz         \
+	VFMADD231PS  tz, td, acc
 
 // func dotQ8_0AVX2(w, x *byte, nb int) float32
 TEXT ·dotQ8_0AVX2(SB), NOSPLIT, $0-28
@@ -2282,7 +2320,7 @@ TEXT ·dotQ8_0r4VNNI(SB), NOSPLIT, $0-40
 
 q80r4vloop:
 	R4X
-	R4PREFETCH
+	R4PREFETCH(136)
 	R4ROW((SI), 2(SI), Y0, X6, Y6, Y7, Y8, Y9)
 	R4ROW((SI)(R8*1), 2(SI)(R8*1), Y1, X10, Y10, Y11, Y12, Y13)
 	R4ROW((SI)(R8*2), 2(SI)(R8*2), Y2, X6, Y6, Y7, Y8, Y9)
@@ -2303,7 +2341,7 @@ TEXT ·dotQ8_0r4AVX2(SB), NOSPLIT, $0-40
 
 q80r4loop:
 	R4X
-	R4PREFETCH
+	R4PREFETCH(136)
 	R4ROWA((SI), 2(SI), Y0, X6, Y6, Y7, Y8, Y9)
 	R4ROWA((SI)(R8*1), 2(SI)(R8*1), Y1, X10, Y10, Y11, Y12, Y13)
 	R4ROWA((SI)(R8*2), 2(SI)(R8*2), Y2, X6, Y6, Y7, Y8, Y9)
@@ -2454,3 +2492,51 @@ smdone:
 	VMOVSD X14, ret+32(FP)
 	VZEROUPPER
 	RET
+
+// func dotQ4_0r4VNNI(w *byte, wrb int, x *byte, nb int, out *[4]float32)
+TEXT ·dotQ4_0r4VNNI(SB), NOSPLIT, $0-40
+	R4SETUP
+	Q40CONST
+
+q40r4vloop:
+	R4X
+	R4PREFETCH(72)
+	R4ROW40((SI), 2(SI), Y0, X6, Y6, X7, Y7, X8, Y8, Y9)
+	R4ROW40((SI)(R8*1), 2(SI)(R8*1), Y1, X10, Y10, X11, Y11, X12, Y12, Y15)
+	R4ROW40((SI)(R8*2), 2(SI)(R8*2), Y2, X6, Y6, X7, Y7, X8, Y8, Y9)
+	R4ROW40((R11), 2(R11), Y3, X10, Y10, X11, Y11, X12, Y12, Y15)
+	ADDQ $18, SI
+	ADDQ $18, R11
+	ADDQ $34, DI
+	DECQ CX
+	JNZ  q40r4vloop
+
+	X4STORE
+	RET
+
+// func dotQ4_0r4AVX2(w *byte, wrb int, x *byte, nb int, out *[4]float32)
+TEXT ·dotQ4_0r4AVX2(SB), NOSPLIT, $0-40
+	R4SETUP
+	Q40CONST
+
+q40r4loop:
+	R4X
+	R4PREFETCH(72)
+	R4ROW40A((SI), 2(SI), Y0, X6, Y6, X7, Y7, X8, Y8, Y9)
+	R4ROW40A((SI)(R8*1), 2(SI)(R8*1), Y1, X10, Y10, X11, Y11, X12, Y12, Y15)
+	R4ROW40A((SI)(R8*2), 2(SI)(R8*2), Y2, X6, Y6, X7, Y7, X8, Y8, Y9)
+	R4ROW40A((R11), 2(R11), Y3, X10, Y10, X11, Y11, X12, Y12, Y15)
+	ADDQ $18, SI
+	ADDQ $18, R11
+	ADDQ $34, DI
+	DECQ CX
+	JNZ  q40r4loop
+
+	X4STORE
+	RET
+
+DATA ones16<>+0(SB)/8, $0x0001000100010001
+DATA ones16<>+8(SB)/8, $0x0001000100010001
+DATA ones16<>+16(SB)/8, $0x0001000100010001
+DATA ones16<>+24(SB)/8, $0x0001000100010001
+GLOBL ones16<>(SB), RODATA|NOPTR, $32
