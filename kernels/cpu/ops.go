@@ -422,9 +422,16 @@ func (a *attentionTask) run(worker int) {
 			s[u] *= a.scale
 			mx = max(mx, s[u])
 		}
-		// The scalar exp here: llama.cpp's attention rows run over its padded KV length with masked tails,
-		// which decides where its vectorised exp applies; the scalar exp matches its outputs best (goldens).
-		inv := float32(1 / softmaxExpGo(s, mx))
+		// Batches (prefill) use the vectorised exp: it is most of the softmax time, and llama.cpp's own
+		// prefill rows differ from ours by rounding either way. One-token steps keep the scalar exp, which
+		// matches llama.cpp's decode outputs best (goldens).
+		var sum float64
+		if a.nTok > 1 {
+			sum = softmaxExp(s, mx, (a.pos0+a.nTok+255)&^255)
+		} else {
+			sum = softmaxExpGo(s, mx)
+		}
+		inv := float32(1 / sum)
 		for u := range s {
 			s[u] *= inv
 		}
