@@ -5,6 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"runtime"
+	"sync"
 
 	"github.com/qwenstudio/qwenstudio/kernels/quant"
 	"github.com/qwenstudio/qwenstudio/llm/gguf"
@@ -26,6 +28,9 @@ const (
 // Options configure Load.
 type Options struct {
 	Numerics Numerics
+	// Threads is the number of goroutines Encode splits matrix products and attention over; 0 means
+	// runtime.GOMAXPROCS(0). Results do not depend on it (each value is computed the same way).
+	Threads int
 }
 
 // linear is y = W·x + b with W stored row-major [out][in] (GGML shape [in, out]).
@@ -58,6 +63,7 @@ type merger struct {
 // for concurrent Encode calls.
 type Encoder struct {
 	numerics Numerics
+	threads  int
 	dv       int // vision width
 	heads    int
 	headDim  int
@@ -90,12 +96,16 @@ func Load(f *gguf.File, o Options) (*Encoder, error) {
 	}
 	e := &Encoder{
 		numerics: o.Numerics,
+		threads:  o.Threads,
 		dv:       p.EmbeddingLength,
 		heads:    p.HeadCount,
 		headDim:  p.EmbeddingLength / p.HeadCount,
 		patch:    p.PatchSize,
 		proj:     p.ProjectionDim,
 		eps:      float32(p.LayerNormEps),
+	}
+	if e.threads <= 0 {
+		e.threads = runtime.GOMAXPROCS(0)
 	}
 	if e.eps == 0 {
 		e.eps = 1e-6
@@ -287,28 +297,34 @@ func patchOrder(gw, gh int) (rows, cols []int) {
 // embedPatches is the Conv3d patch embedding as a matrix product: each patch's pixels in (channel, y, x)
 // order times the summed temporal kernel, plus bias.
 func (e *Encoder) embedPatches(px *Pixels, rows, cols []int) []float32 {
-	p, dv := e.patch, e.dv
-	k := 3 * p * p
+	dv, k := e.dv, 3*e.patch*e.patch
 	x := make([]float32, len(rows)*dv)
-	v := make([]float32, k)
-	for i := range rows {
-		for c := range 3 {
-			for y := range p {
-				src := px.Data[(c*px.H+rows[i]*p+y)*px.W+cols[i]*p:]
-				copy(v[(c*p+y)*p:(c*p+y+1)*p], src[:p])
-			}
+	parallelFor(len(rows), e.threads, func(lo, hi int) {
+		v := make([]float32, k)
+		for i := lo; i < hi; i++ {
+			e.embedPatch(px, rows[i], cols[i], v, x[i*dv:(i+1)*dv])
 		}
-		if e.numerics == NumericsLlamaCPP {
-			for j := range v {
-				v[j] = roundF16(v[j])
-			}
-		}
-		out := x[i*dv : (i+1)*dv]
-		for d := range dv {
-			out[d] = dot(e.patchW[d*k:(d+1)*k], v) + e.patchB[d]
+	})
+	return x
+}
+
+// embedPatch writes the embedding of the patch at (row, col) to out, using v as scratch.
+func (e *Encoder) embedPatch(px *Pixels, row, col int, v, out []float32) {
+	p, k := e.patch, 3*e.patch*e.patch
+	for c := range 3 {
+		for y := range p {
+			src := px.Data[(c*px.H+row*p+y)*px.W+col*p:]
+			copy(v[(c*p+y)*p:(c*p+y+1)*p], src[:p])
 		}
 	}
-	return x
+	if e.numerics == NumericsLlamaCPP {
+		for j := range v {
+			v[j] = roundF16(v[j]) // ggml_conv_2d's im2col buffer is F16
+		}
+	}
+	for d := range out {
+		out[d] = dot(e.patchW[d*k:(d+1)*k], v) + e.patchB[d]
+	}
 }
 
 // addPositions adds the learned position table, bilinearly interpolated with aligned corners from side×side
@@ -369,7 +385,7 @@ func (e *Encoder) attention(x []float32, n int, b *block, cos, sin []float32) {
 	dv, hd, half := e.dv, e.headDim, e.headDim/2
 	y := make([]float32, n*dv)
 	e.layerNormRows(y, x, n, dv, b.ln1)
-	qkv := b.qkv.apply(y, n)
+	qkv := b.qkv.apply(y, n, e.threads)
 	// Rotate q and k of every head in place.
 	for i := range n {
 		cs, sn := cos[i*half:(i+1)*half], sin[i*half:(i+1)*half]
@@ -386,34 +402,36 @@ func (e *Encoder) attention(x []float32, n int, b *block, cos, sin []float32) {
 	}
 	scale := float32(1 / math.Sqrt(float64(hd)))
 	att := make([]float32, n*dv)
-	scores := make([]float32, n)
-	for h := range e.heads {
-		for i := range n {
-			q := qkv[i*3*dv+h*hd : i*3*dv+h*hd+hd]
-			mx := float32(math.Inf(-1))
-			for j := range n {
-				s := dot(q, qkv[j*3*dv+dv+h*hd:j*3*dv+dv+h*hd+hd]) * scale
-				scores[j] = s
-				mx = max(mx, s)
-			}
-			var sum float64
-			for j := range n {
-				ex := float32(math.Exp(float64(scores[j] - mx)))
-				scores[j] = ex
-				sum += float64(ex)
-			}
-			inv := float32(1 / sum)
-			o := att[i*dv+h*hd : i*dv+h*hd+hd]
-			for j := range n {
-				w := scores[j] * inv
-				v := qkv[j*3*dv+2*dv+h*hd:]
-				for d := range hd {
-					o[d] += w * v[d]
+	parallelFor(n, e.threads, func(lo, hi int) {
+		scores := make([]float32, n)
+		for i := lo; i < hi; i++ {
+			for h := range e.heads {
+				q := qkv[i*3*dv+h*hd : i*3*dv+h*hd+hd]
+				mx := float32(math.Inf(-1))
+				for j := range n {
+					s := dot(q, qkv[j*3*dv+dv+h*hd:j*3*dv+dv+h*hd+hd]) * scale
+					scores[j] = s
+					mx = max(mx, s)
+				}
+				var sum float64
+				for j := range n {
+					ex := float32(math.Exp(float64(scores[j] - mx)))
+					scores[j] = ex
+					sum += float64(ex)
+				}
+				inv := float32(1 / sum)
+				o := att[i*dv+h*hd : i*dv+h*hd+hd]
+				for j := range n {
+					w := scores[j] * inv
+					v := qkv[j*3*dv+2*dv+h*hd:]
+					for d := range hd {
+						o[d] += w * v[d]
+					}
 				}
 			}
 		}
-	}
-	proj := b.out.apply(att, n)
+	})
+	proj := b.out.apply(att, n, e.threads)
 	for i := range x {
 		x[i] += proj[i]
 	}
@@ -423,11 +441,11 @@ func (e *Encoder) attention(x []float32, n int, b *block, cos, sin []float32) {
 func (e *Encoder) mlp(x []float32, n int, b *block) {
 	y := make([]float32, n*e.dv)
 	e.layerNormRows(y, x, n, e.dv, b.ln2)
-	h := b.up.apply(y, n)
+	h := b.up.apply(y, n, e.threads)
 	for i := range h {
 		h[i] = e.geluTanh(h[i])
 	}
-	out := b.down.apply(h, n)
+	out := b.down.apply(h, n, e.threads)
 	for i := range x {
 		x[i] += out[i]
 	}
@@ -442,7 +460,7 @@ func (e *Encoder) merge(m *merger, x []float32, n int) []float32 {
 	} else {
 		e.layerNormRows(z, x, n/4, 4*dv, m.norm)
 	}
-	h := m.fc1.apply(z, n/4)
+	h := m.fc1.apply(z, n/4, e.threads)
 	for i := range h {
 		if e.numerics == NumericsLlamaCPP {
 			h[i] = e.geluTanh(h[i])
@@ -450,7 +468,7 @@ func (e *Encoder) merge(m *merger, x []float32, n int) []float32 {
 			h[i] = geluErf(h[i])
 		}
 	}
-	return m.fc2.apply(h, n/4)
+	return m.fc2.apply(h, n/4, e.threads)
 }
 
 // layerNormRows writes LN(src row) to dst for rows rows of width w: (v − mean)/sqrt(var + eps)·γ + β with the
@@ -476,17 +494,38 @@ func (e *Encoder) layerNormRows(dst, src []float32, rows, w int, ln layerNorm) {
 	}
 }
 
-// apply returns W·x + b for n input rows of width in.
-func (l *linear) apply(x []float32, n int) []float32 {
+// apply returns W·x + b for n input rows of width in, rows split over threads goroutines.
+func (l *linear) apply(x []float32, n, threads int) []float32 {
 	y := make([]float32, n*l.out)
-	for r := range n {
-		xr := x[r*l.in : (r+1)*l.in]
-		yr := y[r*l.out : (r+1)*l.out]
-		for o := range l.out {
-			yr[o] = dot(l.w[o*l.in:(o+1)*l.in], xr) + l.b[o]
+	parallelFor(n, threads, func(lo, hi int) {
+		for r := lo; r < hi; r++ {
+			xr := x[r*l.in : (r+1)*l.in]
+			yr := y[r*l.out : (r+1)*l.out]
+			for o := range l.out {
+				yr[o] = dot(l.w[o*l.in:(o+1)*l.in], xr) + l.b[o]
+			}
 		}
-	}
+	})
 	return y
+}
+
+// parallelFor calls fn on contiguous chunks of [0, n) from up to threads goroutines and waits for them.
+func parallelFor(n, threads int, fn func(lo, hi int)) {
+	threads = min(threads, n)
+	if threads <= 1 {
+		fn(0, n)
+		return
+	}
+	var wg sync.WaitGroup
+	for t := range threads {
+		lo, hi := n*t/threads, n*(t+1)/threads
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			fn(lo, hi)
+		}()
+	}
+	wg.Wait()
 }
 
 // dot accumulates in float64 so the result does not depend on summation order beyond the final rounding.

@@ -3,13 +3,17 @@ package vision
 import (
 	"bytes"
 	"context"
+	"encoding/binary"
 	"errors"
+	"fmt"
 	"image/png"
+	"math"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
+	"github.com/qwenstudio/qwenstudio/internal/testdata"
 	"github.com/qwenstudio/qwenstudio/llm/gguf"
 )
 
@@ -112,5 +116,61 @@ func TestEncodeFromPNG(t *testing.T) {
 		if d := got.Data[i] - want[i]; d > 5e-5 || d < -5e-5 {
 			t.Fatalf("value %d (row %d) = %v, llama.cpp %v", i, i/got.Width, got.Data[i], want[i])
 		}
+	}
+}
+
+// TestEncodeThreadsIdentical checks that splitting the work over goroutines does not change a single bit.
+func TestEncodeThreadsIdentical(t *testing.T) {
+	dir := goldenDir(t)
+	f := openMmproj(t, dir)
+	run := readRun(t, dir, "I2")
+	px := &Pixels{W: run.PreprocessedWH[0], H: run.PreprocessedWH[1], Data: readF32(t, filepath.Join(dir, "pixels", "I2.f32"))}
+	var outs [][]float32
+	for _, threads := range []int{1, 3} {
+		enc, err := Load(f, Options{Numerics: NumericsLlamaCPP, Threads: threads})
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, err := enc.Encode(context.Background(), px)
+		if err != nil {
+			t.Fatal(err)
+		}
+		outs = append(outs, got.Data)
+	}
+	for i := range outs[0] {
+		if math.Float32bits(outs[0][i]) != math.Float32bits(outs[1][i]) {
+			t.Fatalf("value %d: 1 thread %v, 3 threads %v", i, outs[0][i], outs[1][i])
+		}
+	}
+}
+
+// BenchmarkEncode encodes I5 (992×288, 1116 patches, 279 image tokens) with the V1 tower.
+func BenchmarkEncode(b *testing.B) {
+	dir := testdata.Dir(b, "golden-vl")
+	f, err := gguf.Open(filepath.Join(dir, "models", "V1-mmproj-f32.gguf"))
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer f.Close()
+	raw, err := os.ReadFile(filepath.Join(dir, "pixels", "I5.f32"))
+	if err != nil {
+		b.Fatal(err)
+	}
+	px := &Pixels{W: 992, H: 288, Data: make([]float32, len(raw)/4)}
+	for i := range px.Data {
+		px.Data[i] = math.Float32frombits(binary.LittleEndian.Uint32(raw[i*4:]))
+	}
+	for _, threads := range []int{1, 2} {
+		b.Run(fmt.Sprintf("threads=%d", threads), func(b *testing.B) {
+			enc, err := Load(f, Options{Threads: threads})
+			if err != nil {
+				b.Fatal(err)
+			}
+			for b.Loop() {
+				if _, err := enc.Encode(context.Background(), px); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
 	}
 }
