@@ -222,9 +222,17 @@ func (r *tensorReader) norm(name string, n int64) layerNorm {
 // [main | ds_0 | ds_1 | …]: the main part replaces an image placeholder embedding in the text model, ds_k is
 // added to the output of text decoder layer k at that position.
 type Embeddings struct {
-	GridW, GridH int // merged grid (patch grid / 2)
-	Width        int
+	GridW, GridH int       // merged grid (patch grid / 2)
+	Width        int       // (1 + Deepstack) · text-model width
+	Deepstack    int       // number of DeepStack parts after the main part
 	Data         []float32 // [GridW·GridH][Width]
+}
+
+// Part returns part k of row i: k = 0 is the main merger's output, k = 1… the DeepStack features ds_(k−1).
+func (m *Embeddings) Part(i, k int) []float32 {
+	w := m.Width / (1 + m.Deepstack)
+	off := i*m.Width + k*w
+	return m.Data[off : off+w : off+w]
 }
 
 // Rows returns the number of image tokens (GridW·GridH).
@@ -265,13 +273,12 @@ func (e *Encoder) Encode(ctx context.Context, px *Pixels) (*Embeddings, error) {
 	}
 	main := e.merge(&e.main, x, n)
 
-	out := &Embeddings{GridW: gw / 2, GridH: gh / 2, Width: e.OutputWidth()}
+	out := &Embeddings{GridW: gw / 2, GridH: gh / 2, Width: e.OutputWidth(), Deepstack: e.deepstack}
 	out.Data = make([]float32, out.Rows()*out.Width)
 	for r := range out.Rows() {
-		dst := out.Data[r*out.Width:]
-		copy(dst, main[r*e.proj:(r+1)*e.proj])
+		copy(out.Part(r, 0), main[r*e.proj:(r+1)*e.proj])
 		for k, d := range ds {
-			copy(dst[(k+1)*e.proj:], d[r*e.proj:(r+1)*e.proj])
+			copy(out.Part(r, k+1), d[r*e.proj:(r+1)*e.proj])
 		}
 	}
 	return out, nil

@@ -109,8 +109,12 @@ func TestEncodeFromPNG(t *testing.T) {
 		t.Fatal(err)
 	}
 	want := readF32(t, filepath.Join(dir, "V1", "I4.embd.f32"))
-	if got.Rows() != 39 || len(got.Data) != len(want) {
-		t.Fatalf("%d rows, %d values; want 39 rows, %d values", got.Rows(), len(got.Data), len(want))
+	if got.Rows() != 39 || len(got.Data) != len(want) || got.Deepstack != 1 {
+		t.Fatalf("%d rows, %d values, %d DeepStack parts; want 39 rows, %d values, 1 part", got.Rows(), len(got.Data), got.Deepstack, len(want))
+	}
+	// Row 7's DeepStack part is columns 64…127 of llama.cpp's row 7.
+	if ds := got.Part(7, 1); len(ds) != 64 || ds[0] != got.Data[7*128+64] || ds[63] != got.Data[7*128+127] {
+		t.Errorf("Part(7, 1) is not columns 64…127 of row 7")
 	}
 	for i := range want {
 		if d := got.Data[i] - want[i]; d > 5e-5 || d < -5e-5 {
