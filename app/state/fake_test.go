@@ -2,7 +2,6 @@ package state
 
 import (
 	"context"
-	"errors"
 	"iter"
 	"sync"
 	"time"
@@ -126,5 +125,3 @@ func (s *fakeSession) Generate(ctx context.Context, msgs []chat.Message, opts ll
 		yield(llm.Event{Kind: llm.EventDone, Stats: st, Message: &out}, nil)
 	}
 }
-
-var errBoom = errors.New("boom")

@@ -71,7 +71,7 @@ func TestRemoveTakesOnlyThatModel(t *testing.T) {
 
 	// A vision model takes its projector with it.
 	res, _ := ResolveModel(context.Background(), "qwen3-vl:tiny", fx.opts)
-	rm = removeRef(t, fx.opts, "qwen3-vl:tiny")
+	removeRef(t, fx.opts, "qwen3-vl:tiny")
 	if exists(res.MMProj) || exists(res.Path) {
 		t.Error("vision model or its projector left behind")
 	}
