@@ -6,6 +6,8 @@
 //   - backend.go: buffers (weights wrap the caller's file bytes, never expanded), Read/Write, scratch.
 //   - pool.go: a persistent worker pool (one goroutine per CPU by default); an op is a preallocated task that
 //     every worker runs, claiming work items from an atomic counter; the pool's wait is the barrier between ops.
+//     Idle workers poll for the next op for 200 µs before parking (a parked goroutine's wake-up costs more
+//     than the gaps between decode ops).
 //   - matmul.go: MatMul and MatMulID: activations are encoded once per op into the weight type's partner format
 //     (and packed for the tile kernels), then tiles of (weight rows × tokens) are spread over the workers.
 //     Within a tile, groups of four tokens go through a tile kernel (each weight block loaded once per group);

@@ -1,8 +1,9 @@
 package cpu
 
 import (
-	"sync"
+	"runtime"
 	"sync/atomic"
+	"time"
 )
 
 // task is one parallel operation. run is called once on every worker (worker 0 is the calling goroutine);
@@ -29,50 +30,107 @@ func (it *items) claim() (int, bool) {
 	return int(i), i < it.n
 }
 
-// pool is a persistent set of worker goroutines. run wakes them, works as worker 0 itself and returns when all
-// are done (the barrier between ops). One op runs at a time (the Backend's mutex ensures it).
+// spinFor is how long an idle worker polls for the next op before it parks. Decode runs a few hundred ops
+// per token with microseconds between them; waking a parked goroutine costs more than that, so workers
+// that keep polling start each op at once (as llama.cpp's threadpool does). Longer gaps (between requests)
+// park them.
+const spinFor = 200 * time.Microsecond
+
+// pool is a persistent set of worker goroutines. run publishes a task, works as worker 0 itself and returns
+// when all are done (the barrier between ops). One op runs at a time (the Backend's mutex ensures it).
 type pool struct {
-	n    int
-	wake []chan task
-	wg   sync.WaitGroup
+	n       int
+	seq     atomic.Uint64 // op generation: a change tells the workers that cur is a new task
+	cur     task          // written before seq is advanced, read after it is seen to change
+	pending atomic.Int64  // helpers still running the current op
+	workers []*worker
+}
+
+type worker struct {
+	parked atomic.Bool   // set by the worker before it blocks on wake; cleared by whoever wakes it
+	wake   chan struct{} // capacity 1
+	_      [64]byte      // own cache line
 }
 
 func newPool(n int) *pool {
 	p := &pool{n: n}
 	for i := 1; i < n; i++ {
-		c := make(chan task, 1)
-		p.wake = append(p.wake, c)
-		go p.worker(i, c)
+		w := &worker{wake: make(chan struct{}, 1)}
+		p.workers = append(p.workers, w)
+		go p.work(i, w)
 	}
 	return p
 }
 
-func (p *pool) worker(i int, c chan task) {
-	for t := range c {
+func (p *pool) work(i int, w *worker) {
+	var last uint64 // the generation at newPool: an op published before this goroutine starts is still seen
+	for {
+		s := p.await(w, last)
+		last = s
+		t := p.cur
+		if t == nil { // closed
+			return
+		}
 		t.run(i)
-		p.wg.Done()
+		p.pending.Add(-1)
 	}
 }
 
-// run executes t on every worker; with nItems small it runs only on the caller (waking goroutines costs
-// microseconds, more than tiny ops take).
+// await returns the next op generation after last: polled for spinFor, then parked until run wakes it.
+func (p *pool) await(w *worker, last uint64) uint64 {
+	start := time.Now()
+	for i := 1; ; i++ {
+		if s := p.seq.Load(); s != last {
+			return s
+		}
+		if i%64 == 0 && time.Since(start) > spinFor {
+			break
+		}
+	}
+	// Park. Announce it first, then look once more: either this load sees the new op, or run sees parked
+	// (sequentially consistent atomics), so no wake-up is lost.
+	w.parked.Store(true)
+	if s := p.seq.Load(); s != last {
+		if w.parked.CompareAndSwap(true, false) {
+			return s
+		}
+		// run cleared parked and is sending a wake-up: take it so it does not linger.
+	}
+	<-w.wake
+	return p.seq.Load()
+}
+
+// publish makes t the current op and wakes parked workers.
+func (p *pool) publish(t task) {
+	p.cur = t
+	p.seq.Add(1)
+	for _, w := range p.workers {
+		if w.parked.CompareAndSwap(true, false) {
+			w.wake <- struct{}{}
+		}
+	}
+}
+
+// run executes t on every worker; with nItems small it runs only on the caller (tiny ops take less than
+// the hand-off).
 func (p *pool) run(t task, nItems int) {
 	if p.n == 1 || nItems <= 1 {
 		t.run(0)
 		return
 	}
-	helpers := min(p.n, nItems) - 1
-	p.wg.Add(helpers)
-	for _, c := range p.wake[:helpers] {
-		c <- t
-	}
+	p.pending.Store(int64(p.n - 1))
+	p.publish(t)
 	t.run(0)
-	p.wg.Wait()
+	// The helpers finish the items they claimed; yield now and then in case one of them was descheduled.
+	for i := 1; p.pending.Load() != 0; i++ {
+		if i%256 == 0 {
+			runtime.Gosched()
+		}
+	}
 }
 
 func (p *pool) close() {
-	for _, c := range p.wake {
-		close(c)
-	}
-	p.wake = nil
+	p.pending.Store(int64(p.n - 1))
+	p.publish(nil)
+	p.workers = nil
 }
