@@ -44,6 +44,7 @@ type pool struct {
 	cur     task          // written before seq is advanced, read after it is seen to change
 	pending atomic.Int64  // helpers still running the current op
 	workers []*worker
+	yield   bool // more workers than Ps (threads above GOMAXPROCS): spinners yield so the others can run
 }
 
 type worker struct {
@@ -53,7 +54,7 @@ type worker struct {
 }
 
 func newPool(n int) *pool {
-	p := &pool{n: n}
+	p := &pool{n: n, yield: n > runtime.GOMAXPROCS(0)}
 	for i := 1; i < n; i++ {
 		w := &worker{wake: make(chan struct{}, 1)}
 		p.workers = append(p.workers, w)
@@ -83,8 +84,13 @@ func (p *pool) await(w *worker, last uint64) uint64 {
 		if s := p.seq.Load(); s != last {
 			return s
 		}
-		if i%64 == 0 && time.Since(start) > spinFor {
-			break
+		if i%64 == 0 {
+			if time.Since(start) > spinFor {
+				break
+			}
+			if p.yield {
+				runtime.Gosched()
+			}
 		}
 	}
 	// Park. Announce it first, then look once more: either this load sees the new op, or run sees parked
@@ -121,9 +127,9 @@ func (p *pool) run(t task, nItems int) {
 	p.pending.Store(int64(p.n - 1))
 	p.publish(t)
 	t.run(0)
-	// The helpers finish the items they claimed; yield now and then in case one of them was descheduled.
+	// The helpers finish the items they claimed; yield now and then (often when they may be waiting for a P).
 	for i := 1; p.pending.Load() != 0; i++ {
-		if i%256 == 0 {
+		if p.yield && i%64 == 0 || i%4096 == 0 {
 			runtime.Gosched()
 		}
 	}
