@@ -398,10 +398,29 @@ func encodeQ8_0Act(x []float32, y []byte) {
 	quantQ8_0ActAVX2(&x[0], &y[0], nb)
 }
 
-// actEncoder returns the fastest encoder of activations into t (Q8_0 for now), or ref.
+//go:noescape
+func quantQ8_KAVX2(x *float32, y *byte) bool
+
+// encodeQ8_K is quant.QuantizeRowQ8K with AVX2, bit for bit on every input (TestActEncoders): the assembly
+// declines the rare blocks (zeros, NaN, infinities, magnitudes below 127/MaxFloat32) and the reference
+// encodes those.
+func encodeQ8_K(x []float32, y []byte) {
+	for b := 0; (b+1)*quant.QKK <= len(x); b++ {
+		xb := x[b*quant.QKK : (b+1)*quant.QKK]
+		yb := y[b*quant.Q8_KB : (b+1)*quant.Q8_KB]
+		if !quantQ8_KAVX2(&xb[0], &yb[0]) {
+			quant.QuantizeRowQ8K(xb, yb)
+		}
+	}
+}
+
+// actEncoder returns the fastest encoder of activations into t (Q8_0 and Q8_K), or ref.
 func actEncoder(t gguf.Type, ref func(x []float32, y []byte)) func(x []float32, y []byte) {
-	if t == gguf.TypeQ8_0 && hasAVX2 {
+	switch {
+	case t == gguf.TypeQ8_0 && hasAVX2:
 		return encodeQ8_0Act
+	case t == gguf.TypeQ8_K && hasAVX2:
+		return encodeQ8_K
 	}
 	return ref
 }

@@ -2540,3 +2540,120 @@ DATA ones16<>+8(SB)/8, $0x0001000100010001
 DATA ones16<>+16(SB)/8, $0x0001000100010001
 DATA ones16<>+24(SB)/8, $0x0001000100010001
 GLOBL ones16<>(SB), RODATA|NOPTR, $32
+
+// func quantQ8_KAVX2(x *float32, y *byte) bool
+// One Q8_K block (256 values) as quant.QuantizeRowQ8K writes it, bit for bit: mx = the first value of largest
+// magnitude, iscale = -127/mx, q = round_to_nearest_even(iscale·x) (VCVTPS2DQ under the default rounding
+// mode), d = 1/iscale, bsums = sums of 16 quants. It writes nothing and returns false when the block holds a
+// NaN or an infinity, is all zeros or is so small that -127/mx overflows: the caller encodes those few blocks
+// with the reference.
+TEXT ·quantQ8_KAVX2(SB), NOSPLIT, $0-17
+	MOVQ         x+0(FP), SI
+	MOVQ         y+8(FP), DI
+	MOVL         $0x7fffffff, AX
+	VMOVD        AX, X15
+	VPBROADCASTD X15, Y15
+	VXORPS       Y8, Y8, Y8     // lane maxima of |x|
+	VXORPS       Y9, Y9, Y9     // NaN lanes
+	XORQ         CX, CX
+
+q8kmax:
+	VMOVUPS      (SI)(CX*1), Y0
+	VMOVUPS      32(SI)(CX*1), Y1
+	VANDPS       Y15, Y0, Y2
+	VANDPS       Y15, Y1, Y3
+	VCMPPS       $3, Y0, Y0, Y4 // unordered: NaN
+	VCMPPS       $3, Y1, Y1, Y5
+	VORPS        Y4, Y9, Y9
+	VORPS        Y5, Y9, Y9
+	VMAXPS       Y8, Y2, Y8
+	VMAXPS       Y8, Y3, Y8
+	ADDQ         $64, CX
+	CMPQ         CX, $1024
+	JB           q8kmax
+	VMOVMSKPS    Y9, AX
+	TESTL        AX, AX
+	JNZ          q8kref
+	VEXTRACTF128 $1, Y8, X0
+	VMAXPS       X0, X8, X8
+	VMOVHLPS     X8, X8, X0
+	VMAXPS       X0, X8, X8
+	VMOVSHDUP    X8, X0
+	VMAXSS       X0, X8, X8     // amax
+	VMOVD        X8, AX
+	TESTL        AX, AX
+	JZ           q8kref         // all zeros
+	CMPL         AX, $0x7f800000
+	JAE          q8kref         // infinity
+	VBROADCASTSS X8, Y8
+
+	// The first lane whose |x| equals amax holds mx (signedAbsMax keeps the first of equal magnitudes).
+	XORQ         CX, CX
+
+q8kfind:
+	VANDPS       (SI)(CX*1), Y15, Y0
+	VCMPPS       $0, Y8, Y0, Y0
+	VMOVMSKPS    Y0, AX
+	TESTL        AX, AX
+	JNZ          q8kfound
+	ADDQ         $32, CX
+	CMPQ         CX, $1024
+	JB           q8kfind
+	JMP          q8kref
+
+q8kfound:
+	BSFL         AX, AX
+	LEAQ         (SI)(CX*1), DX
+	VMOVSS       (DX)(AX*4), X1 // mx
+	MOVL         $0xc2fe0000, AX // -127.0
+	VMOVD        AX, X2
+	VDIVSS       X1, X2, X3     // iscale = -127/mx
+	VANDPS       X15, X3, X4
+	VMOVD        X4, AX
+	CMPL         AX, $0x7f800000
+	JAE          q8kref         // -127/mx overflowed
+	MOVL         $0x3f800000, AX // 1.0
+	VMOVD        AX, X4
+	VDIVSS       X3, X4, X4     // d = 1/iscale
+	VMOVSS       X4, (DI)
+	VBROADCASTSS X3, Y3
+	VMOVDQU      q8perm<>(SB), Y13
+	LEAQ         4(DI), R8      // quants
+	LEAQ         260(DI), R9    // bsums
+	MOVQ         $8, CX
+
+q8kq:
+	VMULPS       (SI), Y3, Y0
+	VMULPS       32(SI), Y3, Y1
+	VMULPS       64(SI), Y3, Y2
+	VMULPS       96(SI), Y3, Y4
+	VCVTPS2DQ    Y0, Y0
+	VCVTPS2DQ    Y1, Y1
+	VCVTPS2DQ    Y2, Y2
+	VCVTPS2DQ    Y4, Y4
+	VPADDD       Y1, Y0, Y5     // quants 0..15, eight lanes
+	VPADDD       Y4, Y2, Y6     // quants 16..31
+	VPHADDD      Y6, Y5, Y5
+	VPHADDD      Y5, Y5, Y5
+	VEXTRACTI128 $1, Y5, X6
+	VPADDD       X6, X5, X5     // [s0, s1, s0, s1]
+	VPACKSSDW    X5, X5, X5
+	VMOVD        X5, (R9)
+	VPACKSSDW    Y1, Y0, Y0
+	VPACKSSDW    Y4, Y2, Y2
+	VPACKSSWB    Y2, Y0, Y0
+	VPERMD       Y0, Y13, Y0
+	VMOVDQU      Y0, (R8)
+	ADDQ         $128, SI
+	ADDQ         $32, R8
+	ADDQ         $4, R9
+	DECQ         CX
+	JNZ          q8kq
+	VZEROUPPER
+	MOVB         $1, ret+16(FP)
+	RET
+
+q8kref:
+	VZEROUPPER
+	MOVB         $0, ret+16(FP)
+	RET

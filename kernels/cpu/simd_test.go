@@ -725,27 +725,45 @@ func TestFloatRowKernels(t *testing.T) {
 }
 
 // TestActEncoders: the SIMD activation encoders write what the reference quantizers write, byte for byte,
-// on rows with ordinary, tiny, huge, zero and tied values.
+// on rows with ordinary, tiny, huge, zero and tied values (and, for Q8_K, which must match on every input,
+// opposite values of equal magnitude, NaN, infinities and subnormals).
 func TestActEncoders(t *testing.T) {
 	r := rand.New(rand.NewPCG(15, 15))
-	for _, typ := range []gguf.Type{gguf.TypeQ8_0} {
-		ref := quant.QuantizeRowQ8_0Act
-		enc := actEncoder(typ, ref)
+	for _, tc := range []struct {
+		typ    gguf.Type
+		ref    func(x []float32, y []byte)
+		bs, bb int  // values and bytes per block
+		exact  bool // bit for bit on every input, not only where 127/amax is finite
+	}{
+		{gguf.TypeQ8_0, quant.QuantizeRowQ8_0Act, quant.QK, quant.Q8_0B, false},
+		{gguf.TypeQ8_K, quant.QuantizeRowQ8K, quant.QKK, quant.Q8_KB, true},
+	} {
+		enc := actEncoder(tc.typ, tc.ref)
+		cases := 6
+		if tc.exact {
+			cases = 11
+		}
 		for trial := 0; trial < 500; trial++ {
 			nb := 1 + r.IntN(20)
-			x := randF32(r, nb*32, math.Pow(10, float64(r.IntN(12)-6)))
+			if tc.exact {
+				nb = 1 + r.IntN(4)
+			}
+			x := randF32(r, nb*tc.bs, math.Pow(10, float64(r.IntN(12)-6)))
 			for b := 0; b < nb; b++ {
-				blk := x[b*32 : (b+1)*32]
-				switch r.IntN(6) {
+				blk := x[b*tc.bs : (b+1)*tc.bs]
+				switch r.IntN(cases) {
 				case 0:
 					clear(blk)
 				case 1: // values on rounding ties of the scaled grid
 					for j := range blk {
 						blk[j] = float32(r.IntN(253)-126) + 0.5
 					}
-					blk[0] = 127 // amax 127: the scale is exactly 1, so x.5 stays a tie
+					blk[r.IntN(len(blk))] = 127 // amax 127: the scale is exactly 1, so x.5 stays a tie
+					if tc.exact {
+						blk[0] = -127 // Q8_K's scale is -127/mx: here 1 again
+					}
 				case 2:
-					// Tiny: d underflows to F16 zero. (Below amax ≈ 3.7e-37, 127/amax overflows; both
+					// Tiny: d underflows to F16 zero. (Below amax ≈ 3.7e-37, 127/amax overflows; the Q8_0
 					// encoders then store d = 0 with quants that differ but multiply by zero.)
 					for j := range blk {
 						blk[j] = float32(r.NormFloat64() * 1e-35)
@@ -754,17 +772,57 @@ func TestActEncoders(t *testing.T) {
 					for j := range blk {
 						blk[j] = float32(r.NormFloat64() * 1e30)
 					}
+				case 6: // largest magnitude twice with both signs: the first one sets the sign of the scale
+					i, j := r.IntN(len(blk)), r.IntN(len(blk))
+					v := float32(1 + r.Float64())
+					blk[i], blk[j] = v, -v
+				case 7:
+					blk[r.IntN(len(blk))] = float32(math.NaN())
+				case 8:
+					blk[r.IntN(len(blk))] = float32(math.Inf(1 - 2*r.IntN(2)))
+				case 9: // 127/amax overflows
+					for j := range blk {
+						blk[j] = float32(r.NormFloat64() * 1e-38)
+					}
+				case 10: // subnormal
+					for j := range blk {
+						blk[j] = math.Float32frombits(uint32(r.IntN(1 << 20)))
+					}
 				}
 			}
-			n, _ := quant.RowBytes(typ, len(x))
+			n, _ := quant.RowBytes(tc.typ, len(x))
 			want, got := make([]byte, n), make([]byte, n)
-			ref(x, want)
+			tc.ref(x, want)
 			enc(x, got)
 			for i := range want {
 				if want[i] != got[i] {
-					t.Fatalf("%v trial %d: byte %d (block %d) = %#02x, reference %#02x", typ, trial, i, i/quant.Q8_0B, got[i], want[i])
+					t.Fatalf("%v trial %d: byte %d (block %d) = %#02x, reference %#02x", tc.typ, trial, i, i/tc.bb, got[i], want[i])
 				}
 			}
+		}
+	}
+}
+
+// BenchmarkActEncoders: one 1024-value activation row (the 0.6B model's width) per op.
+func BenchmarkActEncoders(b *testing.B) {
+	x := randF32(rand.New(rand.NewPCG(1, 1)), 1024, 1)
+	for _, typ := range []gguf.Type{gguf.TypeQ8_0, gguf.TypeQ8_K} {
+		ref := quant.QuantizeRowQ8_0Act
+		if typ == gguf.TypeQ8_K {
+			ref = quant.QuantizeRowQ8K
+		}
+		n, _ := quant.RowBytes(typ, len(x))
+		y := make([]byte, n)
+		for _, e := range []struct {
+			name string
+			f    func(x []float32, y []byte)
+		}{{"ref", ref}, {"simd", actEncoder(typ, ref)}} {
+			b.Run(typ.String()+"/"+e.name, func(b *testing.B) {
+				b.SetBytes(int64(4 * len(x)))
+				for b.Loop() {
+					e.f(x, y)
+				}
+			})
 		}
 	}
 }
