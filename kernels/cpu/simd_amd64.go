@@ -58,6 +58,7 @@ func simdKernels(t gguf.Type) []kernel {
 		add(hasAVX2, kernel{name: "avx2", vecDot: q40Dot(dotQ4_0AVX2), tile: x4Tile(dotQ4_0x4AVX2, quant.Q4_0B), tileN: 4,
 			pack: packQ8_0, packLen: packLenQ8_0, rows4: r4(dotQ4_0r4AVX2, quant.Q4_0B, quant.Q8_0B)})
 	case gguf.TypeQ4_K:
+		add(hasVNNI, kernel{name: "avx512vnni", vecDot: kDot(dotQ4_KVNNI, quant.Q4_KB), tile: kTile(dotQ4_Kx4VNNI, quant.Q4_KB), tileN: 4})
 		add(hasAVX2, kernel{name: "avx2", vecDot: kDot(dotQ4_KAVX2, quant.Q4_KB), tile: kTile(dotQ4_Kx4AVX2, quant.Q4_KB), tileN: 4})
 	case gguf.TypeQ5_K:
 		add(hasAVX2, kernel{name: "avx2", vecDot: kDot(dotQ5_KAVX2, quant.Q5_KB), tile: kTile(dotQ5_Kx4AVX2, quant.Q5_KB), tileN: 4})
@@ -101,6 +102,12 @@ func dotQ4_KAVX2(w, x *byte, nb int) float32
 
 //go:noescape
 func dotQ5_KAVX2(w, x *byte, nb int) float32
+
+//go:noescape
+func dotQ4_KVNNI(w, x *byte, nb int) float32
+
+//go:noescape
+func dotQ4_Kx4VNNI(w, x *byte, xrb, nb int, out *[4]float32)
 
 //go:noescape
 func dotQ6_KAVX2(w, x *byte, nb int) float32
