@@ -63,6 +63,7 @@ func simdKernels(t gguf.Type) []kernel {
 	case gguf.TypeQ5_K:
 		add(hasAVX2, kernel{name: "avx2", vecDot: kDot(dotQ5_KAVX2, quant.Q5_KB), tile: kTile(dotQ5_Kx4AVX2, quant.Q5_KB), tileN: 4})
 	case gguf.TypeQ6_K:
+		add(hasVNNI, kernel{name: "avx512vnni", vecDot: kDot(dotQ6_KAVX2, quant.Q6_KB), tile: kTile(dotQ6_Kx4VNNI, quant.Q6_KB), tileN: 4})
 		add(hasAVX2, kernel{name: "avx2", vecDot: kDot(dotQ6_KAVX2, quant.Q6_KB), tile: kTile(dotQ6_Kx4AVX2, quant.Q6_KB), tileN: 4})
 	}
 	return ks
@@ -108,6 +109,9 @@ func dotQ4_KVNNI(w, x *byte, nb int) float32
 
 //go:noescape
 func dotQ4_Kx4VNNI(w, x *byte, xrb, nb int, out *[4]float32)
+
+//go:noescape
+func dotQ6_Kx4VNNI(w, x *byte, xrb, nb int, out *[4]float32)
 
 //go:noescape
 func dotQ6_KAVX2(w, x *byte, nb int) float32
