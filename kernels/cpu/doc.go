@@ -16,9 +16,9 @@
 //     type_traits_cpu. These scalar kernels are the references that the SIMD versions are tested against.
 //   - simd_amd64.go / simd_amd64.s: the SIMD kernels, chosen at start-up from what golang.org/x/sys/cpu
 //     reports (AVX2+FMA+F16C; AVX-512 VNNI on 256-bit registers): Q8_0, Q4_0, Q4_K, Q5_K, Q6_K, F32, F16,
-//     BF16 dot products, their tile and four-row forms, the Q8_0 activation encoder, attention's score and
-//     P·V loops, F16 conversions and SwiGLU's exp. simd_other.go (other GOARCHes, or the purego build tag)
-//     keeps the pure-Go paths.
+//     BF16 dot products, their tile and four-row forms, the Q8_0 and Q8_K activation encoders, attention's
+//     score and P·V loops, F16 conversions and SwiGLU's exp. simd_other.go (other GOARCHes, or the purego
+//     build tag) keeps the pure-Go paths.
 //   - ops.go: the other ops (norms, RoPE, attention, SwiGLU, routing), following ggml's numerics.
 //
 // # Numerics
