@@ -22,42 +22,17 @@ const (
 	Q5_KB  = 176 // d f16 | dmin f16 | scales[12] | qh[32] | qs[128]
 	Q6_KB  = 210 // ql[128] | qh[64] | scales int8[16] | d f16
 	Q8_KB  = 292 // d f32 | qs int8[256] | bsums int16[16]
-	f16B   = 2
-	f32B   = 4
-	bf16B  = 2
-	kScale = 12 // bytes of packed 6-bit scales/mins in Q4_K and Q5_K
+	kScale = 12  // bytes of packed 6-bit scales/mins in Q4_K and Q5_K
 )
 
 // Layout returns the block geometry of t: elements per block and bytes per block. ok is false for types this
 // package cannot decode.
 func Layout(t gguf.Type) (blockElems, blockBytes int, ok bool) {
+	// The geometry is the GGUF type table's; this package only says which of those types it decodes.
 	switch t {
-	case gguf.TypeF32:
-		return 1, f32B, true
-	case gguf.TypeF16:
-		return 1, f16B, true
-	case gguf.TypeBF16:
-		return 1, bf16B, true
-	case gguf.TypeQ4_0:
-		return QK, Q4_0B, true
-	case gguf.TypeQ4_1:
-		return QK, Q4_1B, true
-	case gguf.TypeQ5_0:
-		return QK, Q5_0B, true
-	case gguf.TypeQ5_1:
-		return QK, Q5_1B, true
-	case gguf.TypeQ8_0:
-		return QK, Q8_0B, true
-	case gguf.TypeQ8_1:
-		return QK, Q8_1B, true
-	case gguf.TypeQ4_K:
-		return QKK, Q4_KB, true
-	case gguf.TypeQ5_K:
-		return QKK, Q5_KB, true
-	case gguf.TypeQ6_K:
-		return QKK, Q6_KB, true
-	case gguf.TypeQ8_K:
-		return QKK, Q8_KB, true
+	case gguf.TypeF32, gguf.TypeF16, gguf.TypeBF16, gguf.TypeQ4_0, gguf.TypeQ4_1, gguf.TypeQ5_0, gguf.TypeQ5_1,
+		gguf.TypeQ8_0, gguf.TypeQ8_1, gguf.TypeQ4_K, gguf.TypeQ5_K, gguf.TypeQ6_K, gguf.TypeQ8_K:
+		return t.BlockSize(), t.BlockBytes(), true
 	}
 	return 0, 0, false
 }
